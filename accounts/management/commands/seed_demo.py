@@ -1,0 +1,28 @@
+import importlib
+import random
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import User
+from marketplace.demo import DEMO_PASSWORD, SEEDERS, DemoContext
+
+
+class Command(BaseCommand):
+    help = "Create demo data: accounts for every role, buyer units, county offices and suppliers. Idempotent."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=832, help="Random seed (same seed, same data).")
+        parser.add_argument("--suppliers", type=int, default=20, help="Generated suppliers besides the named ones.")
+        parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
+
+    def handle(self, *args, seed: int, if_empty: bool, **options):
+        if if_empty and User.objects.exists():
+            self.stdout.write("The database already has users; demo data not loaded.")
+            return
+        ctx = DemoContext(rng=random.Random(seed), options=options)
+        with transaction.atomic():
+            for module in SEEDERS:
+                importlib.import_module(module).seed(ctx)
+        made = ", ".join(f"{n} {what}" for what, n in ctx.created.items()) or "nothing new"
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready ({made}). Demo password: {DEMO_PASSWORD}"))

@@ -1,0 +1,119 @@
+"""Users and the organisation each one acts for."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    BUYER = "buyer", _("Buyer (采购人)")
+    SUPPLIER = "supplier", _("Supplier (供应商)")
+    COUNTY_OFFICER = "county_officer", _("County officer (地方管理员)")
+    OPS = "ops", _("Operations staff (运营人员)")
+
+
+class FengshouUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser is an operations staff member with every permission.
+        extra_fields.setdefault("role", Role.OPS)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in. Each acts for exactly one organisation in one role.
+
+    Buyers belong to a buyer unit, suppliers to a supplier, county officers to a county office;
+    operations staff are Django staff users whose work is set by their groups (see accounts.roles).
+    The database refuses any other combination.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
+    buyer_unit = models.ForeignKey(
+        "buyers.BuyerUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("buyer unit"),
+    )
+    supplier = models.ForeignKey(
+        "suppliers.Supplier",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="members",
+        verbose_name=_("supplier"),
+    )
+    county_office = models.ForeignKey(
+        "regions.CountyOffice",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="officers",
+        verbose_name=_("county office"),
+    )
+
+    objects = FengshouUserManager()
+
+    REQUIRED_FIELDS = ["email"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                name="user_role_matches_organisation",
+                condition=(
+                    Q(
+                        role="buyer",
+                        buyer_unit__isnull=False,
+                        supplier__isnull=True,
+                        county_office__isnull=True,
+                        is_staff=False,
+                    )
+                    | Q(
+                        role="supplier",
+                        buyer_unit__isnull=True,
+                        supplier__isnull=False,
+                        county_office__isnull=True,
+                        is_staff=False,
+                    )
+                    | Q(
+                        role="county_officer",
+                        buyer_unit__isnull=True,
+                        supplier__isnull=True,
+                        county_office__isnull=False,
+                        is_staff=False,
+                    )
+                    | Q(
+                        role="ops",
+                        buyer_unit__isnull=True,
+                        supplier__isnull=True,
+                        county_office__isnull=True,
+                        is_staff=True,
+                    )
+                ),
+            )
+        ]
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.is_active and self.role == Role.BUYER
+
+    @property
+    def is_supplier(self) -> bool:
+        return self.is_active and self.role == Role.SUPPLIER
+
+    @property
+    def is_county_officer(self) -> bool:
+        return self.is_active and self.role == Role.COUNTY_OFFICER
+
+    @property
+    def is_ops(self) -> bool:
+        return self.is_active and self.role == Role.OPS and self.is_staff
+
+    @property
+    def organisation(self):
+        return self.buyer_unit or self.supplier or self.county_office

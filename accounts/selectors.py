@@ -1,0 +1,13 @@
+from accounts.models import User
+
+
+def user_with_organisation(*, user_id: int) -> User:
+    """The signed-in user with the organisation and its county joined (one query)."""
+    return User.objects.select_related(
+        "buyer_unit__province",
+        "buyer_unit__county",
+        "supplier__county__city",
+        "supplier__county__province",
+        "county_office__county__city",
+        "county_office__county__province",
+    ).get(pk=user_id)

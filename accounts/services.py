@@ -1,0 +1,74 @@
+"""Writes to users and their organisation links."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from accounts.roles import OpsTeam
+
+
+def _check_organisation(*, role: str, buyer_unit, supplier, county_office, teams: Iterable[str]) -> None:
+    expected = {Role.BUYER: "buyer_unit", Role.SUPPLIER: "supplier", Role.COUNTY_OFFICER: "county_office"}
+    given = {"buyer_unit": buyer_unit, "supplier": supplier, "county_office": county_office}
+    if role not in Role.values:
+        raise ValidationError({"role": _("Unknown role “%(role)s”.") % {"role": role}})
+    wanted = expected.get(role)
+    for field, value in given.items():
+        if field == wanted and value is None:
+            raise ValidationError({field: _("A user in this role must belong to one.")})
+        if field != wanted and value is not None:
+            raise ValidationError({field: _("A user in this role cannot belong to one.")})
+    unknown = set(teams) - set(OpsTeam.values)
+    if unknown:
+        raise ValidationError({"groups": _("Unknown operations team: %(teams)s") % {"teams": ", ".join(sorted(unknown))}})
+    if teams and role != Role.OPS:
+        raise ValidationError({"groups": _("Only operations staff join operations teams.")})
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    password: str | None,
+    role: str,
+    buyer_unit=None,
+    supplier=None,
+    county_office=None,
+    teams: Iterable[str] = (),
+    first_name: str = "",
+    last_name: str = "",
+    email: str = "",
+    phone: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Create a user acting for one organisation (or an ops staff member in some teams)."""
+    teams = list(teams)
+    _check_organisation(role=role, buyer_unit=buyer_unit, supplier=supplier, county_office=county_office, teams=teams)
+    if is_superuser and role != Role.OPS:
+        raise ValidationError({"is_superuser": _("Only operations staff can be superusers.")})
+    user = User(
+        username=username,
+        role=role,
+        buyer_unit=buyer_unit,
+        supplier=supplier,
+        county_office=county_office,
+        first_name=first_name,
+        last_name=last_name,
+        email=email,
+        phone=phone,
+        is_staff=role == Role.OPS,
+        is_superuser=is_superuser,
+    )
+    if password:
+        user.set_password(password)
+    else:
+        user.set_unusable_password()
+    user.full_clean(exclude=["password"])
+    user.save()
+    if teams:
+        user.groups.set(Group.objects.filter(name__in=teams))
+    return user

@@ -1,0 +1,10 @@
+from importlib import import_module
+
+from celery import shared_task
+from django.conf import settings
+
+
+@shared_task(soft_time_limit=120, time_limit=180)
+def clear_expired_sessions() -> None:
+    """Delete expired sessions, as ``manage.py clearsessions`` does. Idempotent."""
+    import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()

@@ -1,0 +1,69 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+from accounts.access import public, signed_in
+from accounts.models import Role
+from accounts.roles import OpsTeam
+from accounts.selectors import user_with_organisation
+from buyers.models import BuyerUnit
+from regions.selectors import eligible_county_summary
+from suppliers import selectors as supplier_selectors
+from suppliers.models import SupplierStatus
+
+login = public(
+    auth_views.LoginView.as_view(
+        template_name="accounts/login.html",
+        redirect_authenticated_user=True,
+        extra_context={"limit": settings.AXES_FAILURE_LIMIT},
+    )
+)
+logout = public(auth_views.LogoutView.as_view())
+password_change = signed_in(
+    auth_views.PasswordChangeView.as_view(
+        template_name="accounts/password_change.html", success_url="/accounts/password/done/"
+    )
+)
+password_change_done = signed_in(
+    auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
+)
+
+
+@public
+def home(request):
+    """The front door: a landing page for visitors, each role's own start page once signed in."""
+    if not request.user.is_authenticated:
+        return render(request, "home/public.html", {"registry": eligible_county_summary()})
+    user = user_with_organisation(user_id=request.user.pk)
+    if user.role == Role.BUYER:
+        return render(
+            request,
+            "home/buyer.html",
+            {"unit": user.buyer_unit, "suppliers": supplier_selectors.active_suppliers(limit=12)},
+        )
+    if user.role == Role.SUPPLIER:
+        return render(request, "home/supplier.html", {"supplier": user.supplier})
+    if user.role == Role.COUNTY_OFFICER:
+        office = user.county_office
+        return render(
+            request,
+            "home/county.html",
+            {"office": office, "pending": supplier_selectors.suppliers_awaiting_endorsement(office=office)},
+        )
+    if user.is_ops:
+        counts = supplier_selectors.supplier_counts_by_status()
+        teams = dict(OpsTeam.choices)
+        return render(
+            request,
+            "home/ops.html",
+            {
+                "teams": [teams[g] for g in user.groups.values_list("name", flat=True) if g in teams],
+                "supplier_counts": [
+                    (label, counts[value]) for value, label in SupplierStatus.choices
+                ],
+                "buyer_units": BuyerUnit.objects.count(),
+                "registry": eligible_county_summary(),
+            },
+        )
+    return render(request, "home/no_role.html", {"message": _("Your account has no role yet.")}, status=403)

@@ -1,0 +1,34 @@
+"""The versioned REST API: /api/v1/. Each app contributes its own views from its api.py."""
+
+from django.urls import include, path
+from drf_spectacular.utils import extend_schema
+from rest_framework.authtoken.views import ObtainAuthToken
+from rest_framework.routers import DefaultRouter
+from rest_framework.throttling import ScopedRateThrottle
+
+from accounts.api import MeView
+from buyers.api import BuyerUnitViewSet
+from regions.api import CityViewSet, CountyViewSet, ProvinceViewSet
+from suppliers.api import SupplierViewSet
+
+router = DefaultRouter()
+router.register("provinces", ProvinceViewSet, basename="province")
+router.register("cities", CityViewSet, basename="city")
+router.register("counties", CountyViewSet, basename="county")
+router.register("buyer-units", BuyerUnitViewSet, basename="buyer-unit")
+router.register("suppliers", SupplierViewSet, basename="supplier")
+
+
+@extend_schema(tags=["auth"])
+class TokenView(ObtainAuthToken):
+    """Exchange a username and password for an API token (failed attempts count toward the lockout)."""
+
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "token"
+
+
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("", include(router.urls)),
+]

@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import JavaScriptCatalog, set_language
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from accounts import views as account_views
+from accounts.access import public
+from marketplace.health import healthz
+
+admin.site.site_header = "丰收采购平台 · 运营后台"
+admin.site.site_title = "丰收运营后台"
+admin.site.index_title = "Fengshou operations"
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("healthz", healthz, name="healthz"),
+    path("accounts/", include("accounts.urls")),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(("marketplace.api", "api"), namespace="api")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -7,7 +7,15 @@ from accounts.models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ["username", "last_name", "first_name", "role", "organisation_name", "is_staff", "is_active"]
+    list_display = [
+        "username",
+        "last_name",
+        "first_name",
+        "role",
+        "organisation_name",
+        "is_staff",
+        "is_active",
+    ]
     list_filter = ["role", "is_staff", "is_active", "groups"]
     list_select_related = ["buyer_unit", "supplier", "county_office"]
     search_fields = ["username", "first_name", "last_name", "email", "phone"]

@@ -115,5 +115,15 @@ class User(AbstractUser):
         return self.is_active and self.role == Role.OPS and self.is_staff
 
     @property
+    def display_name(self) -> str:
+        """Chinese names read family name first with no space (李静); others "Jing Li"."""
+        first, last = self.first_name.strip(), self.last_name.strip()
+        if not (first or last):
+            return self.username
+        if any("\u4e00" <= ch <= "\u9fff" for ch in first + last):
+            return f"{last}{first}"
+        return f"{first} {last}".strip()
+
+    @property
     def organisation(self):
         return self.buyer_unit or self.supplier or self.county_office

@@ -80,7 +80,9 @@ def sync_ops_groups(using: str = DEFAULT_DB_ALIAS) -> dict[str, int]:
     wanted: dict[str, set[tuple[str, str]]] = {}
     for team, table in TEAM_PERMISSIONS.items():
         wanted[team] = {
-            (label.split(".")[0], f"{action}_{label.split('.')[1]}") for label, actions in table.items() for action in actions
+            (label.split(".")[0], f"{action}_{label.split('.')[1]}")
+            for label, actions in table.items()
+            for action in actions
         }
     all_pairs = set().union(*wanted.values())
     by_pair = {

@@ -24,7 +24,9 @@ def _check_organisation(*, role: str, buyer_unit, supplier, county_office, teams
             raise ValidationError({field: _("A user in this role cannot belong to one.")})
     unknown = set(teams) - set(OpsTeam.values)
     if unknown:
-        raise ValidationError({"groups": _("Unknown operations team: %(teams)s") % {"teams": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"groups": _("Unknown operations team: %(teams)s") % {"teams": ", ".join(sorted(unknown))}}
+        )
     if teams and role != Role.OPS:
         raise ValidationError({"groups": _("Only operations staff join operations teams.")})
 
@@ -47,7 +49,9 @@ def user_create(
 ) -> User:
     """Create a user acting for one organisation (or an ops staff member in some teams)."""
     teams = list(teams)
-    _check_organisation(role=role, buyer_unit=buyer_unit, supplier=supplier, county_office=county_office, teams=teams)
+    _check_organisation(
+        role=role, buyer_unit=buyer_unit, supplier=supplier, county_office=county_office, teams=teams
+    )
     if is_superuser and role != Role.OPS:
         raise ValidationError({"is_superuser": _("Only operations staff can be superusers.")})
     user = User(

@@ -59,9 +59,7 @@ def home(request):
             "home/ops.html",
             {
                 "teams": [teams[g] for g in user.groups.values_list("name", flat=True) if g in teams],
-                "supplier_counts": [
-                    (label, counts[value]) for value, label in SupplierStatus.choices
-                ],
+                "supplier_counts": [(label, counts[value]) for value, label in SupplierStatus.choices],
                 "buyer_units": BuyerUnit.objects.count(),
                 "registry": eligible_county_summary(),
             },

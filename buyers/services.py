@@ -11,7 +11,12 @@ def buyer_unit_create(
 ) -> BuyerUnit:
     """Register a buyer unit; the code is validated (GB 32100-2015) and must be unique."""
     unit = BuyerUnit(
-        name=name.strip(), uscc=normalize_uscc(uscc), kind=kind, province=province, county=county, address=address
+        name=name.strip(),
+        uscc=normalize_uscc(uscc),
+        kind=kind,
+        province=province,
+        county=county,
+        address=address,
     )
     unit.full_clean()
     unit.save()

@@ -27,7 +27,9 @@ PRODUCTION = DJANGO_ENV == "production"
 def _required(name: str) -> str:
     value = env.str(name, default="")
     if not value:
-        raise ImproperlyConfigured(f"Set the {name} environment variable (required when DJANGO_ENV=production).")
+        raise ImproperlyConfigured(
+            f"Set the {name} environment variable (required when DJANGO_ENV=production)."
+        )
     return value
 
 
@@ -40,7 +42,9 @@ if PRODUCTION:
 else:
     # A fixed key is fine for a local demo; production refuses to start without its own.
     SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="dev-only-insecure-key-fengshou-not-for-production")
-    ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+    ALLOWED_HOSTS = env.list(
+        "DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"]
+    )
     DEBUG = env.bool("DJANGO_DEBUG", default=DJANGO_ENV == "development")
 
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -109,10 +113,13 @@ if PRODUCTION:
     _required("DATABASE_URL")
 DATABASE_URL = env.str("DATABASE_URL", default="")
 if DATABASE_URL:
-    try:
-        DATABASES = {"default": env.db_url_config(DATABASE_URL)}
-    except (ImproperlyConfigured, KeyError, ValueError) as exc:
-        raise ImproperlyConfigured(f"DATABASE_URL is not a database URL we understand: {exc}") from exc
+    _SCHEMES = ("postgres://", "postgresql://", "sqlite:///")
+    if not DATABASE_URL.startswith(_SCHEMES):
+        raise ImproperlyConfigured(
+            f"DATABASE_URL must start with one of {', '.join(_SCHEMES)} (e.g. postgres://user@host:5432/name), "
+            f"not {DATABASE_URL!r}."
+        )
+    DATABASES = {"default": env.db_url_config(DATABASE_URL)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -133,7 +140,9 @@ if PRODUCTION:
     _required("REDIS_URL")
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
-    raise ImproperlyConfigured(f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}.")
+    raise ImproperlyConfigured(
+        f"REDIS_URL must start with redis://, rediss:// or unix://, not {REDIS_URL!r}."
+    )
 
 if REDIS_URL:
     CACHES = {
@@ -207,6 +216,9 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Outside production WhiteNoise serves straight from the app and project static folders.
+WHITENOISE_USE_FINDERS = not PRODUCTION
+WHITENOISE_AUTOREFRESH = not PRODUCTION
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -248,7 +260,9 @@ SPECTACULAR_SETTINGS = {
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
-    default="django.core.mail.backends.smtp.EmailBackend" if PRODUCTION else "django.core.mail.backends.console.EmailBackend",
+    default="django.core.mail.backends.smtp.EmailBackend"
+    if PRODUCTION
+    else "django.core.mail.backends.console.EmailBackend",
 )
 if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")

@@ -17,7 +17,9 @@ def seed(ctx: DemoContext) -> None:
             continue  # not eligible in this registry: ops unflagged it, leave it out
         office = CountyOffice.objects.filter(county=county).first()
         if office is None:
-            office = county_office_create(county=county, name=f"{county.name}乡村振兴局", contact_phone="0718-4321000")
+            office = county_office_create(
+                county=county, name=f"{county.name}乡村振兴局", contact_phone="0718-4321000"
+            )
             ctx.count("county offices")
         ctx.made[f"office:{code}"] = office
         ctx.made[f"county:{code}"] = county

@@ -55,10 +55,15 @@ def _upsert(model, rows: list[dict], key: str = "code") -> dict[str, object]:
 
 
 def load_divisions(province_model, city_model, county_model, *, apply_eligibility: bool) -> LoadResult:
-    provinces = _upsert(province_model, [{"code": r["code"], "name": r["name"]} for r in _rows("provinces.csv")])
+    provinces = _upsert(
+        province_model, [{"code": r["code"], "name": r["name"]} for r in _rows("provinces.csv")]
+    )
     cities = _upsert(
         city_model,
-        [{"code": r["code"], "name": r["name"], "province": provinces[r["provinceCode"]]} for r in _rows("cities.csv")],
+        [
+            {"code": r["code"], "name": r["name"], "province": provinces[r["provinceCode"]]}
+            for r in _rows("cities.csv")
+        ],
     )
     counties = _upsert(
         county_model,

@@ -20,7 +20,9 @@ class Province(models.Model):
 class City(models.Model):
     code = models.CharField(_("code"), max_length=4, unique=True)
     name = models.CharField(_("name"), max_length=64)
-    province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province"))
+    province = models.ForeignKey(
+        Province, on_delete=models.PROTECT, related_name="cities", verbose_name=_("province")
+    )
 
     class Meta:
         ordering = ["code"]
@@ -69,7 +71,9 @@ class County(models.Model):
 class CountyOffice(models.Model):
     """The local administration (地方管理员) of one county: it confirms that applicants are local."""
 
-    county = models.OneToOneField(County, on_delete=models.PROTECT, related_name="office", verbose_name=_("county"))
+    county = models.OneToOneField(
+        County, on_delete=models.PROTECT, related_name="office", verbose_name=_("county")
+    )
     name = models.CharField(_("name"), max_length=100)
     contact_phone = models.CharField(_("contact phone"), max_length=32, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)

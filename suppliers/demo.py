@@ -13,8 +13,38 @@ NAMED = [
     ("draft", "巴东县三峡红椒种植专业合作社", SupplierStatus.DRAFT, "邓国强"),
 ]
 
-PRODUCE = ["茶叶", "柑橘", "蜂蜜", "香菇", "木耳", "核桃", "大米", "土豆", "腊肉", "高山蔬菜", "猕猴桃", "中药材", "油茶", "红薯"]
-BRANDS = ["金果", "绿源", "山里红", "清泉", "丰禾", "云岭", "青山", "田园", "乡味", "古寨", "禾丰", "沃土", "佳禾", "瑶乡"]
+PRODUCE = [
+    "茶叶",
+    "柑橘",
+    "蜂蜜",
+    "香菇",
+    "木耳",
+    "核桃",
+    "大米",
+    "土豆",
+    "腊肉",
+    "高山蔬菜",
+    "猕猴桃",
+    "中药材",
+    "油茶",
+    "红薯",
+]
+BRANDS = [
+    "金果",
+    "绿源",
+    "山里红",
+    "清泉",
+    "丰禾",
+    "云岭",
+    "青山",
+    "田园",
+    "乡味",
+    "古寨",
+    "禾丰",
+    "沃土",
+    "佳禾",
+    "瑶乡",
+]
 FORMS = [("专业合作社", "93"), ("农业发展有限公司", "91"), ("生态农业有限公司", "91"), ("食品有限公司", "91")]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗谭向田"
 GIVEN = ["春燕", "明华", "国强", "建军", "秀英", "志刚", "丽娟", "海波", "小红", "德明", "桂兰", "永福"]
@@ -56,7 +86,11 @@ def seed(ctx: DemoContext) -> None:
     if existing >= wanted:
         return
     eligible = list(County.objects.filter(is_eligible=True).order_by("code"))
-    statuses = [SupplierStatus.ACTIVE] * 7 + [SupplierStatus.SUBMITTED, SupplierStatus.ENDORSED, SupplierStatus.DRAFT]
+    statuses = [SupplierStatus.ACTIVE] * 7 + [
+        SupplierStatus.SUBMITTED,
+        SupplierStatus.ENDORSED,
+        SupplierStatus.DRAFT,
+    ]
     taken = set(Supplier.objects.values_list("legal_name", flat=True))
     made = 0
     while existing + made < wanted:

@@ -35,7 +35,11 @@ class Supplier(models.Model):
         verbose_name=_("county"),
     )
     status = models.CharField(
-        _("status"), max_length=20, choices=SupplierStatus.choices, default=SupplierStatus.DRAFT, db_index=True
+        _("status"),
+        max_length=20,
+        choices=SupplierStatus.choices,
+        default=SupplierStatus.DRAFT,
+        db_index=True,
     )
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)

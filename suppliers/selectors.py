@@ -15,7 +15,7 @@ def suppliers_awaiting_endorsement(*, office: CountyOffice) -> QuerySet[Supplier
 
 def supplier_counts_by_status() -> dict[str, int]:
     rows = Supplier.objects.values("status").annotate(n=Count("id")).order_by()
-    counts = {status: 0 for status in SupplierStatus.values}
+    counts = dict.fromkeys(SupplierStatus.values, 0)
     counts.update({row["status"]: row["n"] for row in rows})
     return counts
 

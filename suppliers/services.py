@@ -19,7 +19,9 @@ def supplier_create(
 ) -> Supplier:
     """Register a supplier of an eligible county (the onboarding issue adds the review workflow)."""
     if not county.is_eligible:
-        raise ValidationError({"county": _("%(county)s is not an eligible county.") % {"county": county.name}})
+        raise ValidationError(
+            {"county": _("%(county)s is not an eligible county.") % {"county": county.name}}
+        )
     supplier = Supplier(
         legal_name=legal_name.strip(),
         county=county,

@@ -13,7 +13,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=832, help="Random seed (same seed, same data).")
-        parser.add_argument("--suppliers", type=int, default=20, help="Generated suppliers besides the named ones.")
+        parser.add_argument(
+            "--suppliers", type=int, default=20, help="Generated suppliers besides the named ones."
+        )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
 
     def handle(self, *args, seed: int, if_empty: bool, **options):

@@ -1,0 +1,68 @@
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from buyers.models import BuyerUnit
+from marketplace.demo import DEMO_PASSWORD
+from marketplace.uscc import is_valid_uscc
+from regions.models import CountyOffice
+from suppliers.models import Supplier, SupplierStatus
+
+pytestmark = pytest.mark.django_db
+
+
+def _snapshot():
+    return (
+        sorted(User.objects.values_list("username", "role")),
+        sorted(BuyerUnit.objects.values_list("name", "uscc")),
+        sorted(Supplier.objects.values_list("legal_name", "uscc", "county__code", "status")),
+        sorted(CountyOffice.objects.values_list("county__code", flat=True)),
+    )
+
+
+def test_seed_creates_an_account_for_every_role_with_the_demo_password():
+    call_command("seed_demo", "--suppliers", "12")
+    roles = set(User.objects.values_list("role", flat=True))
+    assert roles == set(Role.values)
+    for user in User.objects.all():
+        assert user.check_password(DEMO_PASSWORD), user.username
+    ops_teams = {
+        g
+        for u in User.objects.filter(username__startswith="ops-")
+        for g in u.groups.values_list("name", flat=True)
+    }
+    assert len(ops_teams) == 5
+    assert Supplier.objects.count() == 12 + 3  # generated + the three named demo suppliers
+    assert all(s.county.is_eligible for s in Supplier.objects.select_related("county"))
+    assert all(is_valid_uscc(code) for code in Supplier.objects.values_list("uscc", flat=True))
+    assert all(is_valid_uscc(code) for code in BuyerUnit.objects.values_list("uscc", flat=True))
+    assert set(Supplier.objects.values_list("status", flat=True)) >= {
+        SupplierStatus.ACTIVE,
+        SupplierStatus.SUBMITTED,
+        SupplierStatus.DRAFT,
+    }
+
+
+def test_seed_is_idempotent():
+    call_command("seed_demo", "--suppliers", "8")
+    first = _snapshot()
+    call_command("seed_demo", "--suppliers", "8")
+    assert _snapshot() == first
+
+
+def test_same_seed_same_data():
+    call_command("seed_demo", "--seed", "7", "--suppliers", "10")
+    first = _snapshot()
+    User.objects.all().delete()
+    Supplier.objects.all().delete()
+    BuyerUnit.objects.all().delete()
+    CountyOffice.objects.all().delete()
+    call_command("seed_demo", "--seed", "7", "--suppliers", "10")
+    assert _snapshot() == first
+
+
+def test_if_empty_leaves_a_populated_database_alone():
+    call_command("seed_demo", "--suppliers", "5")
+    User.objects.filter(username="buyer").delete()
+    call_command("seed_demo", "--if-empty")
+    assert not User.objects.filter(username="buyer").exists()

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from regions.divisions import load_divisions
+from regions.models import City, County, Province
 from tests.services import require_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
@@ -23,6 +25,15 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+@pytest.fixture(autouse=True)
+def _registry(transactional_db):
+    """The live server sees committed rows only, and a flush between transactional tests empties the
+    registry that the migration loaded: load it again (serialized_rollback would clash with the ops
+    groups that post_migrate recreates after each flush)."""
+    if not Province.objects.exists():
+        load_divisions(Province, City, County, apply_eligibility=True)
 
 
 @pytest.fixture(scope="session")

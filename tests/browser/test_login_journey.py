@@ -4,8 +4,7 @@ from playwright.sync_api import expect
 from marketplace.demo import DEMO_PASSWORD
 from tests.factories import BuyerFactory, OpsFactory
 
-# serialized_rollback: the live server needs committed rows, and the registry loaded by migrations
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def _log_in(page, base_url, username, password):

@@ -1,6 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from accounts.access import public, signed_in
@@ -10,6 +10,7 @@ from accounts.selectors import user_with_organisation
 from buyers.models import BuyerUnit
 from regions.selectors import eligible_county_summary
 from suppliers import selectors as supplier_selectors
+from suppliers import views as supplier_views
 from suppliers.models import SupplierStatus
 
 login = public(
@@ -43,14 +44,9 @@ def home(request):
             {"unit": user.buyer_unit, "suppliers": supplier_selectors.active_suppliers(limit=12)},
         )
     if user.role == Role.SUPPLIER:
-        return render(request, "home/supplier.html", {"supplier": user.supplier})
+        return supplier_views.portal(request)
     if user.role == Role.COUNTY_OFFICER:
-        office = user.county_office
-        return render(
-            request,
-            "home/county.html",
-            {"office": office, "pending": supplier_selectors.suppliers_awaiting_endorsement(office=office)},
-        )
+        return supplier_views.county_applications(request)
     if user.is_ops:
         counts = supplier_selectors.supplier_counts_by_status()
         teams = dict(OpsTeam.choices)
@@ -65,3 +61,15 @@ def home(request):
             },
         )
     return render(request, "home/no_role.html", {"message": _("Your account has no role yet.")}, status=403)
+
+
+@signed_in
+def notifications(request):
+    """The in-app inbox; opening it marks everything read."""
+    from accounts.notifications import notification_mark_read
+
+    rows = list(request.user.notifications.order_by("-created_at", "-id")[:100])
+    if request.method == "POST":
+        notification_mark_read(user=request.user)
+        return redirect("accounts:notifications")
+    return render(request, "accounts/notifications.html", {"notifications": rows})

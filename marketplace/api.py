@@ -9,7 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts.api import MeView
 from buyers.api import BuyerUnitViewSet
 from regions.api import CityViewSet, CountyViewSet, ProvinceViewSet
-from suppliers.api import SupplierViewSet
+from suppliers.api import ApplicationView, QualificationViewSet, SupplierViewSet
 
 router = DefaultRouter()
 router.register("provinces", ProvinceViewSet, basename="province")
@@ -17,6 +17,7 @@ router.register("cities", CityViewSet, basename="city")
 router.register("counties", CountyViewSet, basename="county")
 router.register("buyer-units", BuyerUnitViewSet, basename="buyer-unit")
 router.register("suppliers", SupplierViewSet, basename="supplier")
+router.register("supplier/qualifications", QualificationViewSet, basename="qualification")
 
 
 @extend_schema(tags=["auth"])
@@ -29,6 +30,7 @@ class TokenView(ObtainAuthToken):
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("supplier/application/", ApplicationView.as_view(), name="supplier-application"),
     path("auth/token/", TokenView.as_view(), name="token"),
     path("", include(router.urls)),
 ]

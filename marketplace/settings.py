@@ -169,6 +169,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The periodic schedule lives here, in code; later issues add their nightly jobs.
 CELERY_BEAT_SCHEDULE = {
+    "suppliers-watch-qualification-expiry": {
+        "task": "suppliers.tasks.watch_qualification_expiry",
+        "schedule": crontab(hour=1, minute=30),
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
@@ -216,6 +220,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 MEDIA_URL = "/media/"
+# Private uploads (qualification scans): outside MEDIA_ROOT, served only through permission checks.
+PRIVATE_MEDIA_ROOT = env.path("PRIVATE_MEDIA_ROOT", default=BASE_DIR / "private")
 # Outside production WhiteNoise serves straight from the app and project static folders.
 WHITENOISE_USE_FINDERS = not PRODUCTION
 WHITENOISE_AUTOREFRESH = not PRODUCTION
@@ -254,6 +260,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "SupplierStatusEnum": "suppliers.models.SupplierStatus",
+        "QualificationStatusEnum": "suppliers.models.QualificationStatus",
+    },
 }
 
 # --- Email -------------------------------------------------------------------------------------
@@ -270,6 +280,8 @@ if EMAIL_BACKEND.endswith("smtp.EmailBackend"):
     EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
     EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
     EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+# Absolute links in emails point here.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="丰收采购平台 <noreply@fengshou.example>")
 
 # --- Security ------------------------------------------------------------------------------------
@@ -299,3 +311,10 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"axes": {"level": "WARNING"}},
 }
+
+# --- Fengshou rules (visible to ops in one place) ---------------------------------------------------
+
+# Warn suppliers this many days before a qualification lapses.
+SUPPLIER_EXPIRY_WARNING_DAYS = env.int("SUPPLIER_EXPIRY_WARNING_DAYS", default=30)
+# Every supplier starts with this credit score; spot checks and reports add ledger entries.
+SUPPLIER_INITIAL_CREDIT = 100

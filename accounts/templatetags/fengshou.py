@@ -16,3 +16,9 @@ def timeuntil_delta(value: timedelta | None) -> str:
         return ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
     hours = round(minutes / 60)
     return ngettext("%(n)d hour", "%(n)d hours", hours) % {"n": hours}
+
+
+@register.filter
+def get_item(mapping, key):
+    """{{ mapping|get_item:key }} for dict lookups with a variable key."""
+    return mapping.get(key) if mapping else None

@@ -3,6 +3,7 @@ import random
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.test.utils import override_settings
 
 from accounts.models import User
 from marketplace.demo import DEMO_PASSWORD, SEEDERS, DemoContext
@@ -23,7 +24,11 @@ class Command(BaseCommand):
             self.stdout.write("The database already has users; demo data not loaded.")
             return
         ctx = DemoContext(rng=random.Random(seed), options=options)
-        with transaction.atomic():
+        # Demo accounts have made-up addresses: their notifications go to the inbox only.
+        with (
+            override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"),
+            transaction.atomic(),
+        ):
             for module in SEEDERS:
                 importlib.import_module(module).seed(ctx)
         made = ", ".join(f"{n} {what}" for what, n in ctx.created.items()) or "nothing new"

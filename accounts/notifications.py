@@ -1,0 +1,48 @@
+"""Notifications: stored in each user's inbox, then emailed by a background task after commit."""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Notification, User
+
+
+def notify(*, users: Iterable[User], subject: str, body: str, link: str = "") -> list[Notification]:
+    """Put a message in each user's inbox and email it once the surrounding transaction commits."""
+    from accounts.tasks import email_notification
+
+    rows = Notification.objects.bulk_create(
+        [Notification(user=u, subject=subject[:200], body=body, link=link) for u in users if u.is_active]
+    )
+    for row in rows:
+        transaction.on_commit(lambda pk=row.pk: email_notification.delay(pk))
+    return rows
+
+
+def notification_email(*, notification_id: int) -> bool:
+    """Send one notification by email; idempotent (a sent one is not sent again)."""
+    with transaction.atomic():
+        row = (
+            Notification.objects.select_for_update()
+            .select_related("user")
+            .filter(pk=notification_id, emailed_at__isnull=True)
+            .first()
+        )
+        if row is None or not row.user.email:
+            return False
+        body = row.body + (f"\n\n{settings.SITE_URL}{row.link}" if row.link else "")
+        send_mail(row.subject, body, None, [row.user.email])
+        row.emailed_at = timezone.now()
+        row.save(update_fields=["emailed_at"])
+    return True
+
+
+def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:
+    """Mark one (or, with no id, every) unread notification of ``user`` as read."""
+    qs = Notification.objects.filter(user=user, read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -26,7 +26,7 @@ def notification_email(*, notification_id: int) -> bool:
     """Send one notification by email; idempotent (a sent one is not sent again)."""
     with transaction.atomic():
         row = (
-            Notification.objects.select_for_update()
+            Notification.objects.select_for_update(of=("self",))
             .select_related("user")
             .filter(pk=notification_id, emailed_at__isnull=True)
             .first()

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
@@ -7,9 +8,9 @@ from accounts import views as account_views
 from accounts.access import public
 from marketplace.health import healthz
 
-admin.site.site_header = "丰收采购平台 · 运营后台"
-admin.site.site_title = "丰收运营后台"
-admin.site.index_title = "Fengshou operations"
+admin.site.site_header = _("Fengshou · operations")
+admin.site.site_title = _("Fengshou operations")
+admin.site.index_title = _("Operations back office")
 
 urlpatterns = [
     path("", account_views.home, name="home"),

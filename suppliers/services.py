@@ -104,7 +104,7 @@ def supplier_create(
 
 
 def _lock(supplier: Supplier) -> Supplier:
-    return Supplier.objects.select_for_update().select_related("county").get(pk=supplier.pk)
+    return Supplier.objects.select_for_update(of=("self",)).select_related("county").get(pk=supplier.pk)
 
 
 @transaction.atomic

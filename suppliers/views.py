@@ -331,8 +331,11 @@ def county_application(request, pk: int):
             except ValidationError as exc:
                 _apply_errors(form, exc)
             else:
-                done = _("Endorsed") if action == Action.ENDORSE else _("Returned to the applicant")
-                messages.success(request, f"{done}: {supplier.legal_name}")
+                if action == Action.ENDORSE:
+                    done = _("Endorsed: %(name)s") % {"name": supplier.legal_name}
+                else:
+                    done = _("Returned to the applicant: %(name)s") % {"name": supplier.legal_name}
+                messages.success(request, done)
                 return redirect(reverse("suppliers:county_applications"))
     return render(
         request,

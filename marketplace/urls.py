@@ -11,6 +11,8 @@ from marketplace.health import healthz
 admin.site.site_header = _("Fengshou · operations")
 admin.site.site_title = _("Fengshou operations")
 admin.site.index_title = _("Operations back office")
+# The changelists (suppliers, products) are wide; the app list is one click away on the index.
+admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -127,15 +127,8 @@ def _transition_action(action: str, *, bulk_safe: bool):
 
 @admin.register(Supplier)
 class SupplierAdmin(admin.ModelAdmin):
-    list_display = [
-        "legal_name",
-        "uscc",
-        "county_name",
-        "province_name",
-        "status",
-        "waiting_days",
-        "credit_score",
-    ]
+    list_display = ["legal_name", "uscc", "location", "status", "waiting_days", "credit_score"]
+    list_per_page = 50
     list_filter = ["status", WaitingFilter, "county__province", CountyWithSuppliersFilter]
     list_select_related = ["county__province"]
     search_fields = ["legal_name", "uscc", "contact_name", "contact_phone"]
@@ -183,12 +176,8 @@ class SupplierAdmin(admin.ModelAdmin):
         return False  # a supplier is terminated, never deleted: its history stays
 
     @admin.display(description=_("county"), ordering="county__code")
-    def county_name(self, s: Supplier) -> str:
-        return s.county.name if s.county else "—"
-
-    @admin.display(description=_("province"), ordering="county__province__code")
-    def province_name(self, s: Supplier) -> str:
-        return s.county.province.name if s.county else "—"
+    def location(self, s: Supplier) -> str:
+        return f"{s.county.province.name} {s.county.name}" if s.county else "—"
 
     @admin.display(description=_("days in this state"), ordering="status_changed_at")
     def waiting_days(self, s: Supplier) -> int:

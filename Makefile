@@ -8,7 +8,7 @@ PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 PYTEST_ARGS ?= -n 2
 
-.PHONY: install run test lint format worker messages makemessages lock clean
+.PHONY: install run test lint format worker bench messages makemessages lock clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -40,6 +40,12 @@ format: install
 
 worker: install
 	$(BIN)/celery -A marketplace worker --beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
+
+# Benchmarks on PostgreSQL (a separate database, fengshou_bench, loaded with 1,000,000 SKUs on first run).
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fengshou_bench
+BENCH_ARGS ?= --skus 1000000
+bench: install
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.catalog_bench $(BENCH_ARGS)
 
 # For developers (needs GNU gettext's xgettext): refresh the .po files from the source.
 makemessages: install

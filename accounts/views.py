@@ -8,6 +8,7 @@ from accounts.models import Role
 from accounts.roles import OpsTeam
 from accounts.selectors import user_with_organisation
 from buyers.models import BuyerUnit
+from catalog import selectors as catalog_selectors
 from regions.selectors import eligible_county_summary
 from suppliers import selectors as supplier_selectors
 from suppliers import views as supplier_views
@@ -41,7 +42,11 @@ def home(request):
         return render(
             request,
             "home/buyer.html",
-            {"unit": user.buyer_unit, "suppliers": supplier_selectors.active_suppliers(limit=12)},
+            {
+                "unit": user.buyer_unit,
+                "suppliers": supplier_selectors.active_suppliers(limit=12),
+                "roots": catalog_selectors.roots(),
+            },
         )
     if user.role == Role.SUPPLIER:
         return supplier_views.portal(request)

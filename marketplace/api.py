@@ -8,6 +8,7 @@ from rest_framework.throttling import ScopedRateThrottle
 
 from accounts.api import MeView
 from buyers.api import BuyerUnitViewSet
+from catalog.api import CatalogViewSet, SupplierProductViewSet
 from regions.api import CityViewSet, CountyViewSet, ProvinceViewSet
 from suppliers.api import ApplicationView, QualificationViewSet, SupplierViewSet
 
@@ -18,6 +19,8 @@ router.register("counties", CountyViewSet, basename="county")
 router.register("buyer-units", BuyerUnitViewSet, basename="buyer-unit")
 router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("supplier/qualifications", QualificationViewSet, basename="qualification")
+router.register("catalog/products", CatalogViewSet, basename="catalog-product")
+router.register("supplier/products", SupplierProductViewSet, basename="supplier-product")
 
 
 @extend_schema(tags=["auth"])

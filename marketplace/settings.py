@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "regions",
     "buyers",
     "suppliers",
+    "catalog",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The periodic schedule lives here, in code; later issues add their nightly jobs.
 CELERY_BEAT_SCHEDULE = {
+    "catalog-refresh-search-index": {
+        "task": "catalog.tasks.refresh_search_index",
+        "schedule": crontab(hour=2, minute=15),
+    },
     "suppliers-watch-qualification-expiry": {
         "task": "suppliers.tasks.watch_qualification_expiry",
         "schedule": crontab(hour=1, minute=30),
@@ -309,7 +314,7 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
+    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
 }
 
 # --- Fengshou rules (visible to ops in one place) ---------------------------------------------------

@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("suppliers.urls")),
+    path("", include("catalog.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.services import user_create
+from catalog.services import supplier_listing_visibility_sync
 from marketplace.uploads import clean_document
 from marketplace.uscc import normalize_uscc
 from regions.models import County
@@ -238,6 +239,8 @@ def supplier_transition(
     supplier.status_changed_at = timezone.now()
     supplier.suspension_cause = cause if transition.target == SupplierStatus.SUSPENDED else ""
     supplier.save(update_fields=["status", "status_changed_at", "suspension_cause", "updated_at"])
+    # Buyers stop (or start again) seeing its products in the same transaction.
+    supplier_listing_visibility_sync(supplier_id=supplier.pk)
     SupplierEvent.objects.create(
         supplier=supplier,
         action=action,

@@ -3,6 +3,7 @@ from django.core.management import call_command
 
 from accounts.models import Role, User
 from buyers.models import BuyerUnit
+from catalog.models import Product
 from marketplace.demo import DEMO_PASSWORD
 from marketplace.uscc import is_valid_uscc
 from regions.models import CountyOffice
@@ -17,11 +18,12 @@ def _snapshot():
         sorted(BuyerUnit.objects.values_list("name", "uscc")),
         sorted(Supplier.objects.values_list("legal_name", "uscc", "county__code", "status")),
         sorted(CountyOffice.objects.values_list("county__code", flat=True)),
+        sorted(Product.objects.values_list("name", "supplier__legal_name", "min_price")),
     )
 
 
 def test_seed_creates_an_account_for_every_role_with_the_demo_password():
-    call_command("seed_demo", "--suppliers", "4")
+    call_command("seed_demo", "--suppliers", "4", "--products", "10")
     roles = set(User.objects.values_list("role", flat=True))
     assert roles == set(Role.values)
     for user in User.objects.all():
@@ -35,6 +37,9 @@ def test_seed_creates_an_account_for_every_role_with_the_demo_password():
     assert Supplier.objects.count() == 4 + 8  # generated + the eight named demo suppliers
     assert all(s.county.is_eligible for s in Supplier.objects.select_related("county"))
     assert all(is_valid_uscc(code) for code in Supplier.objects.values_list("uscc", flat=True))
+    # the hand-made listings went through review and are on sale; the rest were generated
+    assert Product.objects.filter(is_visible=True).count() == 10
+    assert Product.objects.filter(events__action="approve").distinct().count() == 4
     # every state was reached through the workflow, so each has its history
     assert not Supplier.objects.exclude(status=SupplierStatus.DRAFT).filter(events__isnull=True).exists()
     assert all(is_valid_uscc(code) for code in BuyerUnit.objects.values_list("uscc", flat=True))
@@ -42,26 +47,27 @@ def test_seed_creates_an_account_for_every_role_with_the_demo_password():
 
 
 def test_seed_is_idempotent():
-    call_command("seed_demo", "--suppliers", "2")
+    call_command("seed_demo", "--suppliers", "2", "--products", "0")
     first = _snapshot()
-    call_command("seed_demo", "--suppliers", "2")
+    call_command("seed_demo", "--suppliers", "2", "--products", "0")
     assert _snapshot() == first
 
 
 def test_same_seed_same_data():
-    call_command("seed_demo", "--seed", "7", "--suppliers", "3")
+    call_command("seed_demo", "--seed", "7", "--suppliers", "3", "--products", "6")
     first = _snapshot()
+    Product.objects.all().delete()
     SupplierEvent.objects.all().delete()
     User.objects.all().delete()
     Supplier.objects.all().delete()
     BuyerUnit.objects.all().delete()
     CountyOffice.objects.all().delete()
-    call_command("seed_demo", "--seed", "7", "--suppliers", "3")
+    call_command("seed_demo", "--seed", "7", "--suppliers", "3", "--products", "6")
     assert _snapshot() == first
 
 
 def test_if_empty_leaves_a_populated_database_alone():
-    call_command("seed_demo", "--suppliers", "1")
+    call_command("seed_demo", "--suppliers", "1", "--products", "0")
     User.objects.filter(username="buyer").delete()
     call_command("seed_demo", "--if-empty")
     assert not User.objects.filter(username="buyer").exists()

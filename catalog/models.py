@@ -91,6 +91,10 @@ class Product(models.Model):
     category = models.ForeignKey(
         Category, on_delete=models.PROTECT, related_name="products", verbose_name=_("category")
     )
+    # The root of the category's branch, so a top-level category page reads one index range.
+    top_category = models.ForeignKey(
+        Category, on_delete=models.PROTECT, null=True, related_name="+", editable=False
+    )
     name = models.CharField(_("name"), max_length=120)
     brand = models.CharField(_("brand"), max_length=60, blank=True)
     origin_county = models.ForeignKey(
@@ -137,6 +141,17 @@ class Product(models.Model):
                 fields=["category", "is_visible", "min_unit_price"], name="product_cat_visible_price"
             ),
             models.Index(fields=["is_visible", "-published_at"], name="product_visible_new"),
+            models.Index(fields=["is_visible", "-sales_count"], name="product_visible_sales"),
+            models.Index(fields=["category", "is_visible", "-sales_count"], name="product_cat_visible_sales"),
+            models.Index(
+                fields=["top_category", "is_visible", "-sales_count"], name="product_top_visible_sales"
+            ),
+            models.Index(
+                fields=["top_category", "is_visible", "-published_at"], name="product_top_visible_new"
+            ),
+            models.Index(
+                fields=["top_category", "is_visible", "min_unit_price"], name="product_top_visible_price"
+            ),
             models.Index(fields=["supplier", "status"], name="product_supplier_status"),
             models.Index(fields=["status", "status_changed_at"], name="product_status_waiting"),
         ]

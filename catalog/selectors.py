@@ -12,8 +12,9 @@ from suppliers.models import Qualification, Supplier
 
 TREE_CACHE_KEY = "catalog:tree:v1"
 PER_PAGE = 24
-COUNT_CAP = 10_000
-SEARCH_COUNT_CAP = 1_000
+# Pages stop at 100 (as at the large marketplaces): counting more than that would only cost time,
+# so a list says "more than 2,400 products" and its filters narrow it down.
+MAX_PAGES = 100
 SORTS = {
     "relevance": None,  # rank when searching, else best-selling
     "unit_price": ("min_unit_price", "id"),
@@ -71,6 +72,16 @@ def leaf_ids(tree: dict[int, Node] | None = None, under: int | None = None) -> l
     return out
 
 
+def top_category_id(category_id: int) -> int:
+    """The root of a category's branch (Product.top_category). Reads the small category table, so
+    inactive branches resolve too."""
+    parents = dict(Category.objects.values_list("id", "parent_id"))
+    root = category_id
+    while parents.get(root):
+        root = parents[root]
+    return root
+
+
 def roots(tree: dict[int, Node] | None = None) -> list[Node]:
     tree = tree or category_tree()
     return [n for n in tree.values() if n.parent_id is None]
@@ -110,8 +121,12 @@ def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPag
     """One page of the buyer catalogue in three queries: a capped count, the page's ids, their rows."""
     qs = visible_products()
     if query.category is not None:
-        ids = leaf_ids(under=query.category.id)
-        qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
+        node = query.category
+        if node.parent_id is None:
+            qs = qs.filter(top_category_id=node.id)  # one index range, however many leaves
+        else:
+            ids = leaf_ids(under=node.id)
+            qs = qs.filter(category_id=ids[0]) if len(ids) == 1 else qs.filter(category_id__in=ids)
     if query.province:
         qs = qs.filter(origin_province_id=query.province)
     if query.county:
@@ -130,8 +145,7 @@ def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPag
         qs = qs.filter(total_stock__gt=0)
     searching = bool(search.query_tokens(query.q))
     matches = search.search_products(qs, query.q) if searching else qs
-    # A search's exact total matters less than its first pages: past the cap it says "1,000+".
-    total, capped = search.capped_count(matches, cap=SEARCH_COUNT_CAP if searching else COUNT_CAP)
+    total, capped = search.capped_count(matches, cap=MAX_PAGES * per_page)
     num_pages = max(1, -(-total // per_page))
     page = min(max(1, query.page), num_pages)
     if searching and query.sort == "relevance":

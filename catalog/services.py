@@ -29,6 +29,7 @@ from catalog.models import (
     TestReport,
     TraceBatch,
 )
+from catalog.selectors import top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
 from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
 from marketplace.uploads import clean_document, clean_image, make_thumbnail
@@ -210,6 +211,7 @@ def product_save(
         if field in clean:
             setattr(product, field, clean[field])
     product.origin_province_id = clean["origin_county"].province_id
+    product.top_category_id = top_category_id(product.category_id)
     product.save()
 
     for position, (_i, row, sku_clean) in enumerate(rows):

@@ -78,8 +78,9 @@ def test_product_summaries_agree_with_their_skus(suppliers):
 
     products = Product.objects.annotate(
         lowest=Min("skus__price"), lowest_unit=Min("skus__unit_price"), stock=Sum("skus__stock")
-    ).select_related("supplier", "origin_county")
+    ).select_related("supplier", "origin_county", "category")
     for p in products:
+        assert p.top_category_id == p.category.parent_id
         assert (p.min_price, p.min_unit_price, p.total_stock) == (p.lowest, p.lowest_unit, p.stock)
         assert p.status == ProductStatus.ON_SALE
         assert p.is_visible == (p.supplier.status == SupplierStatus.ACTIVE)

@@ -31,6 +31,7 @@ def test_a_product_with_two_skus_gets_unit_prices_and_a_summary(listings):
         150,
     )
     assert product.origin_county == listings.supplier.county  # defaults to the supplier's county
+    assert product.top_category.slug == "fruit"  # the branch's root, for top-level category pages
     assert product.main_thumbnail.endswith(".jpg")
     assert product.status == ProductStatus.DRAFT and not product.is_visible
     assert SkuPriceChange.objects.filter(sku__product=product).count() == 2  # creation is a change too

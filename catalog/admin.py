@@ -1,12 +1,8 @@
 """Ops screens for the catalogue: the category tree, and the review of submitted products."""
 
-import datetime
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +21,7 @@ from catalog.models import (
 )
 from catalog.selectors import clear_category_cache
 from catalog.workflow import TRANSITIONS, ProductAction
+from marketplace.admin_tools import ReasonForm, WaitingFilter, ask_reason
 
 
 @admin.register(Category)
@@ -52,22 +49,6 @@ class CategoryAdmin(admin.ModelAdmin):
     def delete_model(self, request, obj):
         super().delete_model(request, obj)
         clear_category_cache()
-
-
-class WaitingFilter(admin.SimpleListFilter):
-    title = _("waiting time")
-    parameter_name = "waiting"
-    OPTIONS = (("1", _("over 1 day")), ("3", _("over 3 days")), ("7", _("over 7 days")))
-
-    def lookups(self, request, model_admin):
-        return self.OPTIONS
-
-    def queryset(self, request, queryset):
-        if self.value() in dict(self.OPTIONS):
-            return queryset.filter(
-                status_changed_at__lt=timezone.now() - datetime.timedelta(days=int(self.value()))
-            )
-        return queryset
 
 
 class TopCategoryFilter(admin.SimpleListFilter):
@@ -130,12 +111,6 @@ class EventInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None):
         return False
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (the supplier reads this)"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
-    )
 
 
 def _action(action: str):
@@ -266,17 +241,13 @@ class ProductAdmin(admin.ModelAdmin):
         return None
 
     def _ask_reason(self, request, queryset, action, form):
-        return TemplateResponse(
+        return ask_reason(
+            self,
             request,
-            "admin/catalog/reason.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": ProductAction(action).label,
-                "action": f"do_{action}",
-                "products": queryset,
-                "form": form,
-                "opts": self.model._meta,
-            },
+            objects=queryset,
+            action=f"do_{action}",
+            title=ProductAction(action).label,
+            form=form,
         )
 
 

@@ -137,7 +137,6 @@ class CatalogViewSet(viewsets.ViewSet):
         form = CatalogFilterForm(request.query_params)
         if not form.is_valid():
             raise DRFValidationError(form.errors)
-        data = form.cleaned_data
         node = None
         if request.query_params.get("category"):
             node = next(
@@ -146,20 +145,7 @@ class CatalogViewSet(viewsets.ViewSet):
             )
             if node is None:
                 raise DRFValidationError({"category": ["Unknown category."]})
-        page = selectors.catalog_page(
-            selectors.CatalogQuery(
-                q=(data.get("q") or "").strip(),
-                category=node,
-                province=data["province"].pk if data.get("province") else None,
-                county=data.get("county"),
-                certification=data.get("certification") or "",
-                price_min=data.get("price_min"),
-                price_max=data.get("price_max"),
-                in_stock=bool(data.get("in_stock")),
-                sort=data.get("sort") or "relevance",
-                page=data.get("page") or 1,
-            )
-        )
+        page = selectors.catalog_page(form.to_query(category=node))
         return Response(
             {
                 "count": page.total,

@@ -138,6 +138,24 @@ class CatalogFilterForm(forms.Form):
     county = forms.IntegerField(required=False, widget=forms.HiddenInput)
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
+    def to_query(self, *, category=None):
+        """The selector's query from the cleaned filters (call after is_valid())."""
+        from catalog.selectors import CatalogQuery
+
+        data = self.cleaned_data
+        return CatalogQuery(
+            q=(data.get("q") or "").strip(),
+            category=category,
+            province=data["province"].pk if data.get("province") else None,
+            county=data.get("county"),
+            certification=data.get("certification") or "",
+            price_min=data.get("price_min"),
+            price_max=data.get("price_max"),
+            in_stock=bool(data.get("in_stock")),
+            sort=data.get("sort") or "relevance",
+            page=data.get("page") or 1,
+        )
+
     def clean(self):
         data = super().clean()
         low, high = data.get("price_min"), data.get("price_max")

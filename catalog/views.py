@@ -44,19 +44,7 @@ def catalog(request, slug: str | None = None):
         if node is None:
             raise Http404
     form = CatalogFilterForm(request.GET or None)
-    data = form.cleaned_data if form.is_valid() else {}
-    query = selectors.CatalogQuery(
-        q=(data.get("q") or "").strip(),
-        category=node,
-        province=data["province"].pk if data.get("province") else None,
-        county=data.get("county"),
-        certification=data.get("certification") or "",
-        price_min=data.get("price_min"),
-        price_max=data.get("price_max"),
-        in_stock=bool(data.get("in_stock")),
-        sort=data.get("sort") or "relevance",
-        page=data.get("page") or 1,
-    )
+    query = form.to_query(category=node) if form.is_valid() else selectors.CatalogQuery(category=node)
     page = selectors.catalog_page(query)
     params = request.GET.copy()
     params.pop("page", None)

@@ -1,43 +1,20 @@
 """Ops review of suppliers in the admin: every state change is an action that calls the service and
 asks for the reason the supplier will read."""
 
-import datetime
-
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from marketplace.admin_tools import ReasonForm, WaitingFilter, ask_reason
 from regions.models import County
 from suppliers import services
 from suppliers.models import CreditEntry, Qualification, Supplier, SupplierEvent
 from suppliers.workflow import TRANSITIONS, Action
-
-
-class WaitingFilter(admin.SimpleListFilter):
-    title = _("waiting time")
-    parameter_name = "waiting"
-    OPTIONS = (
-        ("1", _("over 1 day")),
-        ("3", _("over 3 days")),
-        ("7", _("over 7 days")),
-        ("30", _("over 30 days")),
-    )
-
-    def lookups(self, request, model_admin):
-        return self.OPTIONS
-
-    def queryset(self, request, queryset):
-        if self.value() in dict(self.OPTIONS):
-            cutoff = timezone.now() - datetime.timedelta(days=int(self.value()))
-            return queryset.filter(status_changed_at__lt=cutoff)
-        return queryset
 
 
 class CountyWithSuppliersFilter(admin.SimpleListFilter):
@@ -57,12 +34,6 @@ class CountyWithSuppliersFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         return queryset.filter(county_id=self.value()) if self.value() else queryset
-
-
-class ReasonForm(forms.Form):
-    reason = forms.CharField(
-        label=_("Reason (the supplier reads this)"), widget=forms.Textarea(attrs={"rows": 4, "cols": 80})
-    )
 
 
 class QualificationInline(admin.TabularInline):
@@ -137,22 +108,7 @@ class SupplierAdmin(admin.ModelAdmin):
     fieldsets = [
         (
             _("Application"),
-            {
-                "fields": [
-                    "legal_name",
-                    "uscc",
-                    "legal_representative",
-                    "contact_name",
-                    "contact_phone",
-                    "address",
-                    "county",
-                    "business_scope",
-                    "product_lines",
-                    "bank_name",
-                    "bank_account_name",
-                    "bank_account_number",
-                ]
-            },
+            {"fields": list(services.APPLICATION_FIELDS)},
         ),
         (
             _("State"),
@@ -231,20 +187,16 @@ class SupplierAdmin(admin.ModelAdmin):
                 _("%(action)s: %(names)s") % {"action": Action(action).label, "names": "、".join(done)},
             )
             return None
-        return TemplateResponse(
+        return ask_reason(
+            self,
             request,
-            "admin/suppliers/reason.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": Action(action).label,
-                "action": f"do_{action}",
-                "suppliers": queryset,
-                "form": form,
-                "opts": self.model._meta,
-                "problems": {s.pk: services.application_problems(s) for s in queryset}
-                if action == Action.APPROVE
-                else {},
-            },
+            objects=queryset,
+            action=f"do_{action}",
+            title=Action(action).label,
+            form=form,
+            problems={s.pk: services.application_problems(s) for s in queryset}
+            if action == Action.APPROVE
+            else {},
         )
 
 

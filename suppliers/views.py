@@ -173,7 +173,8 @@ def apply_step(request, step: str):
     if not supplier.is_editable:
         for field in form.fields.values():
             field.disabled = True
-    return render(request, f"suppliers/apply_{step}.html", _step_context(supplier, step, form=form))
+    template = "suppliers/apply_location.html" if step == "location" else "suppliers/apply_form.html"
+    return render(request, template, _step_context(supplier, step, form=form))
 
 
 @public

@@ -18,10 +18,10 @@ from catalog.models import Category, Product, ProductStatus
 from catalog.models import TestReport as Report
 from catalog.services import product_transition
 from catalog.workflow import ProductAction
-from marketplace.demo import DEMO_PASSWORD
 from suppliers import services as supplier_services
 from suppliers.models import SupplierStatus
 from suppliers.workflow import Action
+from tests.browser.journeys import log_in, log_out
 from tests.catalog.conftest import Listings
 from tests.factories import BuyerFactory
 
@@ -40,21 +40,6 @@ def _image_file(path, fmt, colour, size=(800, 600)):
     Image.new("RGB", size, colour).save(buffer, format=fmt)
     path.write_bytes(buffer.getvalue())
     return str(path)
-
-
-def _log_in(page, base_url, username, password=DEMO_PASSWORD):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("main form:has(#id_username) button[type=submit]").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
-
-
-def _log_out(page):
-    """The header's log-out button: the site's (/accounts/logout/) or the admin's (/admin/logout/)."""
-    page.locator('header form[action$="/logout/"] button[type=submit]').click()
-    expect(page.locator('header a[href="/accounts/login/"]')).to_be_visible()
-    expect(page.get_by_test_id("current-user")).to_have_count(0)
 
 
 def _search(page, base_url, query):
@@ -93,7 +78,7 @@ def test_a_product_goes_from_the_suppliers_form_to_a_buyers_search(page, live_se
     before = Product.objects.count()
 
     # 1. The supplier fills the product form: a zero price is refused in its own row ------------------
-    _log_in(page, base, listings.user.username)
+    log_in(page, base, listings.user.username)
     page.goto(f"{base}/suppliers/products/")
     page.locator('main a[href="/suppliers/products/new/"]').click()
     expect(page).to_have_url(f"{base}/suppliers/products/new/")
@@ -198,8 +183,8 @@ def test_a_product_goes_from_the_suppliers_form_to_a_buyers_search(page, live_se
     assert product.status == ProductStatus.SUBMITTED
 
     # 3. Ops approve it from the review queue -------------------------------------------------------------
-    _log_out(page)
-    _log_in(page, base, listings.ops.username)
+    log_out(page)
+    log_in(page, base, listings.ops.username)
     queue = f"{base}/admin/catalog/product/?status__exact=submitted"
     page.goto(queue)
     selector = page.locator(f'input[name=_selected_action][value="{product.pk}"]')
@@ -223,8 +208,8 @@ def test_a_product_goes_from_the_suppliers_form_to_a_buyers_search(page, live_se
     assert not product.is_visible
 
     # 4. The supplier puts it on sale -----------------------------------------------------------------------
-    _log_out(page)
-    _log_in(page, base, listings.user.username)
+    log_out(page)
+    log_in(page, base, listings.user.username)
     page.goto(f"{base}/suppliers/products/{product.pk}/")
     expect(status).to_have_class(re.compile(r"\bpstatus-approved\b"))
     page.locator("button[name=action][value=put_on_sale]").click()
@@ -236,8 +221,8 @@ def test_a_product_goes_from_the_suppliers_form_to_a_buyers_search(page, live_se
     assert product.status == ProductStatus.ON_SALE and product.is_visible
 
     # 5. A buyer finds it with two characters and opens it --------------------------------------------------
-    _log_out(page)
-    _log_in(page, base, buyer.username)
+    log_out(page)
+    log_in(page, base, buyer.username)
     _search(page, base, QUERY)
     cards = page.get_by_test_id("product-card")
     expect(cards).to_have_count(1)
@@ -281,7 +266,7 @@ def test_a_suspended_suppliers_product_is_neither_found_nor_opened(page, live_se
     buyer = BuyerFactory()
     product = listings.on_sale(name="秭归脐橙 当季现摘")
 
-    _log_in(page, base, buyer.username)
+    log_in(page, base, buyer.username)
     _search(page, base, "脐橙")  # found while its supplier is active
     expect(page.get_by_test_id("product-card")).to_have_count(1)
     expect(page.get_by_test_id("product-card").locator("h3")).to_have_text("秭归脐橙 当季现摘")
@@ -311,7 +296,7 @@ def test_approving_from_the_queue_counts_the_approved_products(page, live_server
     )
     product_transition(product=product, action=ProductAction.SUBMIT, by=listings.user)
 
-    _log_in(page, base, listings.ops.username)
+    log_in(page, base, listings.ops.username)
     page.goto(f"{base}/admin/catalog/product/?status__exact=submitted")
     page.locator(f'#result_list input[name=_selected_action][value="{product.pk}"]').check()
     page.locator("select[name=action]").select_option("do_approve")
@@ -332,7 +317,7 @@ def test_the_reviewer_sees_the_image_and_test_report_of_a_submitted_product(page
     product_transition(product=product, action=ProductAction.SUBMIT, by=listings.user)
     report_number = product.test_reports.get().report_number
 
-    _log_in(page, base, listings.ops.username)
+    log_in(page, base, listings.ops.username)
     page.goto(f"{base}/admin/catalog/product/?status__exact=submitted")
     page.locator(f'#result_list tbody tr a[href*="/catalog/product/{product.pk}/change/"]').click()
     expect(page).to_have_url(re.compile(rf"/admin/catalog/product/{product.pk}/change/"))

@@ -12,11 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from playwright.sync_api import expect
 
-from marketplace.demo import DEMO_PASSWORD
 from marketplace.uscc import ALPHABET
 from regions.models import City, County
 from suppliers import services
 from suppliers.models import Qualification, Supplier, SupplierEvent, SupplierStatus
+from tests.browser.journeys import log_in, log_out
 from tests.factories import CountyOfficerFactory, OpsFactory, SupplierUserFactory, valid_uscc
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -36,21 +36,6 @@ def _png_bytes(colour=(200, 30, 30)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (240, 160), colour).save(buffer, format="PNG")
     return buffer.getvalue()
-
-
-def _log_in(page, base_url, username, password=DEMO_PASSWORD):
-    page.goto(f"{base_url}/accounts/login/")
-    page.locator("#id_username").fill(username)
-    page.locator("#id_password").fill(password)
-    page.locator("main form:has(#id_username) button[type=submit]").click()
-    expect(page.get_by_test_id("current-user")).to_be_visible()
-
-
-def _log_out(page):
-    """The header's log-out button: the site's (/accounts/logout/) or the admin's (/admin/logout/)."""
-    page.locator('header form[action$="/logout/"] button[type=submit]').click()
-    expect(page.locator('header a[href="/accounts/login/"]')).to_be_visible()
-    expect(page.get_by_test_id("current-user")).to_have_count(0)
 
 
 def _field(page, name):
@@ -196,8 +181,8 @@ def test_a_supplier_is_onboarded_from_registration_to_approval(page, live_server
     assert supplier.status == SupplierStatus.SUBMITTED
 
     # 3. The county office endorses it --------------------------------------------------------------
-    _log_out(page)
-    _log_in(page, base, officer.username)
+    log_out(page)
+    log_in(page, base, officer.username)
     page.goto(f"{base}/county/applications/")
     pending = page.get_by_test_id("pending")
     expect(pending.locator("tbody tr")).to_have_count(1)
@@ -215,8 +200,8 @@ def test_a_supplier_is_onboarded_from_registration_to_approval(page, live_server
     assert supplier.status == SupplierStatus.ENDORSED
 
     # 4. Ops approve it in the admin ----------------------------------------------------------------
-    _log_out(page)
-    _log_in(page, base, ops.username)
+    log_out(page)
+    log_in(page, base, ops.username)
     page.goto(f"{base}/admin/suppliers/supplier/")
     row = page.locator(
         "#result_list tbody tr", has=page.locator(f'input[name=_selected_action][value="{supplier.pk}"]')
@@ -242,8 +227,8 @@ def test_a_supplier_is_onboarded_from_registration_to_approval(page, live_server
     assert supplier.status == SupplierStatus.ACTIVE
 
     # 5. The supplier sees itself approved, with both reviewers' reasons -----------------------------
-    _log_out(page)
-    _log_in(page, base, "qingjiang-citrus", "Orchard-by-the-river-2026")
+    log_out(page)
+    log_in(page, base, "qingjiang-citrus", "Orchard-by-the-river-2026")
     page.goto(f"{base}/suppliers/portal/")
     expect(page.get_by_test_id("supplier-status")).to_have_text(ACTIVE)
     history = page.get_by_test_id("history")
@@ -278,7 +263,7 @@ def test_a_supplier_cannot_download_another_suppliers_document(page, live_server
     own = add_licence(user_a, (30, 120, 30))
     theirs = add_licence(user_b, (30, 30, 120))
 
-    _log_in(page, base, user_a.username)
+    log_in(page, base, user_a.username)
     mine = page.request.get(f"{base}/suppliers/documents/{own.pk}/file/")
     assert mine.status == 200
     assert mine.headers["content-type"] == "image/png"

@@ -39,7 +39,7 @@ def test_reject_asks_for_the_reason_the_supplier_reads(client, listings):
     product = _submitted(listings)
     client.force_login(listings.ops)
     page = _post(client, "do_reject", [product])
-    assert page.templates[0].name == "admin/catalog/reason.html"
+    assert page.templates[0].name == "admin/action_reason.html"
     product.refresh_from_db()
     assert product.status == ProductStatus.SUBMITTED
     page = _post(client, "do_reject", [product], confirm="1", reason="")

@@ -24,7 +24,7 @@ def test_approve_asks_for_a_reason_then_approves(client, onboarding):
     supplier = onboarding.to(supplier, user, "endorsed")
     client.force_login(onboarding.ops)
     page = _act(client, "do_approve", [supplier])
-    assert page.templates[0].name == "admin/suppliers/reason.html"
+    assert page.templates[0].name == "admin/action_reason.html"
     supplier.refresh_from_db()
     assert supplier.status == SupplierStatus.ENDORSED
     page = _act(client, "do_approve", [supplier], reason="")

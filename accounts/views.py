@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.access import public, signed_in
 from accounts.models import Role
+from accounts.notifications import notification_mark_read
 from accounts.roles import OpsTeam
 from accounts.selectors import user_with_organisation
 from buyers.models import BuyerUnit
@@ -70,9 +71,7 @@ def home(request):
 
 @signed_in
 def notifications(request):
-    """The in-app inbox; opening it marks everything read."""
-    from accounts.notifications import notification_mark_read
-
+    """The in-app inbox; "mark all as read" clears the unread count."""
     rows = list(request.user.notifications.order_by("-created_at", "-id")[:100])
     if request.method == "POST":
         notification_mark_read(user=request.user)

@@ -1,5 +1,6 @@
 """Buyer units (采购单位 / 预算单位): the government bodies, institutions and unions that order."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +43,5 @@ class BuyerUnit(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.county_id and self.province_id and self.county.province_id != self.province_id:
             raise ValidationError({"county": _("This county is not in the chosen province.")})

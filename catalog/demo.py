@@ -11,6 +11,7 @@ from PIL import Image, ImageDraw
 
 from accounts.models import User
 from catalog import services
+from catalog.bulk import generate_catalog
 from catalog.models import Category, Product, TestReport
 from catalog.workflow import ProductAction
 from marketplace.demo import DemoContext, demo_scan_png
@@ -155,8 +156,6 @@ def seed(ctx: DemoContext) -> None:
     wanted = ctx.options.get("products") or 0
     have = Product.objects.count()
     if wanted > have:
-        from catalog.bulk import generate_catalog
-
         suppliers = list(
             Supplier.objects.filter(status=SupplierStatus.ACTIVE).select_related("county__province")
         )

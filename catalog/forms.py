@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.models import Category, Certification, Storage, TestReport
+from catalog.selectors import CatalogQuery
 from catalog.units import Unit
 from regions.models import County, Province
 from suppliers.forms import DateInput
@@ -140,8 +141,6 @@ class CatalogFilterForm(forms.Form):
 
     def to_query(self, *, category=None):
         """The selector's query from the cleaned filters (call after is_valid())."""
-        from catalog.selectors import CatalogQuery
-
         data = self.cleaned_data
         return CatalogQuery(
             q=(data.get("q") or "").strip(),

@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Prefetch, QuerySet
 
 from catalog import search
@@ -193,8 +194,6 @@ def catalog_page(query: CatalogQuery, *, per_page: int = PER_PAGE) -> CatalogPag
 
 
 def _json_contains() -> bool:
-    from django.db import connection
-
     return connection.vendor == "postgresql"
 
 

@@ -29,7 +29,7 @@ from catalog.models import (
     TestReport,
     TraceBatch,
 )
-from catalog.selectors import top_category_id
+from catalog.selectors import leaf_ids, top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
 from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
 from marketplace.uploads import clean_document, clean_image, make_thumbnail
@@ -543,11 +543,9 @@ class Problem:
 
 def product_precheck(product: Product) -> list[Problem]:
     """What is missing or wrong before a person reviews the product. Empty means clean."""
-    from catalog.selectors import leaf_ids  # the cached tree: no query per product
-
     problems: list[Problem] = []
     category = product.category
-    if category.pk not in leaf_ids():
+    if category.pk not in leaf_ids():  # the cached tree: no query per product
         problems.append(Problem("category", _("Choose the most specific category.")))
     for field, label in (
         ("description", _("a description")),

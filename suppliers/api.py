@@ -2,6 +2,7 @@
 ops read what they may see (suppliers.selectors.suppliers_visible_to). Nobody reads another's."""
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -135,8 +136,6 @@ class QualificationSerializer(serializers.ModelSerializer):
         read_only_fields = ["id", "status", "file_type", "file_size", "download_url", "created_at"]
 
     def get_download_url(self, q: Qualification) -> str:
-        from django.urls import reverse
-
         return reverse("suppliers:document_file", args=[q.pk])
 
 

@@ -10,6 +10,7 @@ from accounts.models import Role, User
 from accounts.services import user_create
 from marketplace.demo import DEMO_PASSWORD, DemoContext, demo_scan_png, make_uscc
 from regions.demo import DEMO_COUNTIES, HOME_COUNTY
+from regions.models import County
 from suppliers import services
 from suppliers.models import Qualification, Supplier, SupplierStatus
 from suppliers.rules import ProductLine, QualificationType, required_qualifications
@@ -261,8 +262,6 @@ def _make(ctx: DemoContext, *, username, name, county, target, lines, contact, s
 
 
 def seed(ctx: DemoContext) -> None:
-    from regions.models import County
-
     counties = {c.code: c for c in County.objects.filter(code__in=DEMO_COUNTIES, is_eligible=True)}
     existing = set(User.objects.filter(role=Role.SUPPLIER).values_list("username", flat=True))
     for username, name, code, target, lines, contact, special in NAMED:

@@ -51,7 +51,8 @@ APPLICATION_FIELDS = (
     "bank_account_name",
     "bank_account_number",
 )
-REQUIRED_APPLICATION_FIELDS = tuple(f for f in APPLICATION_FIELDS)
+# Every field of the application is needed before it can be submitted.
+REQUIRED_APPLICATION_FIELDS = APPLICATION_FIELDS
 
 
 # --- Registration and the application --------------------------------------------------------------

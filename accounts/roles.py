@@ -51,6 +51,7 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.productevent": (VIEW,),
         "catalog.skupricechange": (VIEW,),
         "pricing.priceevidence": (VIEW, CHANGE),
+        "pricing.shop": (VIEW, CHANGE, ADD),
         "inspections.spotcheck": ALL,
         "inspections.checkphase": ALL,
         "inspections.report": (VIEW, CHANGE),
@@ -67,6 +68,7 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "catalog.sku": (VIEW,),
         "catalog.skupricechange": (VIEW,),
         "pricing.priceevidence": (VIEW,),
+        "pricing.shop": ALL,
         "orders.order": (VIEW,),
     },
     OpsTeam.DEMAND: {

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "buyers",
     "suppliers",
     "catalog",
+    "pricing",
 ]
 
 MIDDLEWARE = [
@@ -321,5 +322,7 @@ LOGGING = {
 
 # Warn suppliers this many days before a qualification lapses.
 SUPPLIER_EXPIRY_WARNING_DAYS = env.int("SUPPLIER_EXPIRY_WARNING_DAYS", default=30)
+# Price evidence older than this no longer counts as a reference (days).
+PRICE_EVIDENCE_MAX_AGE_DAYS = env.int("PRICE_EVIDENCE_MAX_AGE_DAYS", default=30)
 # Every supplier starts with this credit score; spot checks and reports add ledger entries.
 SUPPLIER_INITIAL_CREDIT = 100

@@ -1,0 +1,153 @@
+"""Writes of price evidence: recorded by the supplier, checked by ops."""
+
+import datetime
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from catalog.models import Sku
+from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
+from marketplace.uploads import clean_image
+from pricing.models import EvidenceStatus, Match, PriceEvidence, Shop
+
+SCREENSHOT_MAX_SIDE = 2000
+
+
+def shop_for_url(url: str) -> Shop | None:
+    """The recognised shop a link belongs to, from its host name (sub-domains included)."""
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if not host:
+        return None
+    for shop in Shop.objects.filter(is_active=True):
+        if any(host == h or host.endswith("." + h) for h in shop.hosts):
+            return shop
+    return None
+
+
+@transaction.atomic
+def evidence_add(
+    *,
+    sku: Sku,
+    by: User,
+    url: str,
+    match: str,
+    observed_price: Decimal,
+    spec: str,
+    net_quantity: Decimal,
+    unit: str,
+    pack_count: int,
+    seen_on: datetime.date,
+    screenshot,
+) -> PriceEvidence:
+    """Record a comparison for one of the supplier's SKUs. Every wrong field is reported at once,
+    on its field, and nothing is saved. A screenshot already used as proof for another product is
+    refused: the same picture cannot stand for two products unnoticed."""
+    product = sku.product
+    if not (by.is_active and by.role == Role.SUPPLIER and by.supplier_id == product.supplier_id):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    url = (url or "").strip()
+    parts = urlsplit(url)
+    shop = None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        errors["url"] = [_("Enter the full link, starting with https://.")]
+    else:
+        shop = shop_for_url(url)
+        if shop is None:
+            names = "、".join(Shop.objects.filter(is_active=True).values_list("name", flat=True))
+            errors["url"] = [
+                _("%(host)s is not a recognised shop. Links are accepted from: %(shops)s.")
+                % {"host": parts.hostname, "shops": names}
+            ]
+    if match not in Match.values:
+        errors["match"] = [_("Say whether it is the same product or a similar one.")]
+    if observed_price is None or observed_price <= 0:
+        errors["observed_price"] = [_("The price seen must be more than ¥0.00.")]
+    if not (spec or "").strip():
+        errors["spec"] = [_("Copy the specification shown in the shop.")]
+    if net_quantity is None or net_quantity <= 0:
+        errors["net_quantity"] = [_("The net quantity must be more than zero.")]
+    if not pack_count or pack_count < 1:
+        errors["pack_count"] = [_("A pack holds at least one piece.")]
+    if seen_on and seen_on > timezone.localdate():
+        errors["seen_on"] = [_("The date seen cannot be in the future.")]
+    basis = product.category.price_basis
+    reference_unit_price = None
+    if unit not in Unit.values:
+        errors["unit"] = [_("Choose a unit.")]
+    elif not set(errors) & {"observed_price", "net_quantity", "pack_count"}:
+        try:
+            reference_unit_price = unit_price(
+                price=observed_price, net_quantity=net_quantity, unit=unit, pack_count=pack_count, basis=basis
+            )
+        except UnitMismatch:
+            errors["unit"] = [
+                _("This product is compared %(basis)s: a reference in %(unit)s cannot be converted.")
+                % {"basis": PriceBasis(basis).label, "unit": Unit(unit).label}
+            ]
+    clean = None
+    if screenshot is None:
+        errors["screenshot"] = [_("Upload a screenshot of the shop page as proof.")]
+    else:
+        try:
+            clean = clean_image(screenshot, max_side=SCREENSHOT_MAX_SIDE)
+        except ValidationError as exc:
+            errors["screenshot"] = exc.messages
+        else:
+            reused = (
+                PriceEvidence.objects.filter(screenshot_sha256=clean.sha256)
+                .exclude(sku__product=product)
+                .select_related("sku__product")
+                .first()
+            )
+            if reused is not None:
+                errors["screenshot"] = [
+                    _("This screenshot is already the proof for another product (“%(name)s”).")
+                    % {"name": reused.sku.product.name}
+                ]
+    if errors:
+        raise ValidationError(errors)
+    evidence = PriceEvidence(
+        sku=sku,
+        shop=shop,
+        url=url,
+        match=match,
+        observed_price=observed_price,
+        spec=spec.strip(),
+        net_quantity=net_quantity,
+        unit=unit,
+        pack_count=pack_count,
+        observed_unit_price=reference_unit_price,
+        seen_on=seen_on,
+        screenshot_sha256=clean.sha256,
+        created_by=by,
+    )
+    evidence.screenshot.save(clean.content.name, clean.content, save=False)
+    try:
+        evidence.save()
+    except Exception:
+        evidence.screenshot.storage.delete(evidence.screenshot.name)
+        raise
+    return evidence
+
+
+@transaction.atomic
+def evidence_review(*, evidence: PriceEvidence, by: User, verified: bool, reason: str = "") -> PriceEvidence:
+    """Ops mark a reference as verified, or reject it with the reason the supplier reads."""
+    if not (by.is_ops and by.has_perm("pricing.change_priceevidence")):
+        raise PermissionDenied
+    reason = reason.strip()
+    if not verified and not reason:
+        raise ValidationError({"reason": _("Give a reason: the supplier will read it.")})
+    evidence = PriceEvidence.objects.select_for_update().get(pk=evidence.pk)
+    evidence.status = EvidenceStatus.VERIFIED if verified else EvidenceStatus.REJECTED
+    evidence.review_reason = reason
+    evidence.reviewed_by = by
+    evidence.reviewed_at = timezone.now()
+    evidence.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    return evidence

@@ -21,7 +21,7 @@ from catalog.models import (
 )
 from catalog.selectors import clear_category_cache
 from catalog.workflow import TRANSITIONS, ProductAction
-from marketplace.admin_tools import ReasonForm, WaitingFilter, ask_reason
+from marketplace.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
 
 
 @admin.register(Category)
@@ -62,26 +62,14 @@ class TopCategoryFilter(admin.SimpleListFilter):
         return queryset.filter(category__parent_id=self.value()) if self.value() else queryset
 
 
-class SkuInline(admin.TabularInline):
+class SkuInline(ReadOnlyInline):
     model = Sku
-    extra = 0
-    can_delete = False
     fields = ["spec", "net_quantity", "unit", "pack_count", "price", "unit_price", "stock"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class ImageInline(admin.TabularInline):
+class ImageInline(ReadOnlyInline):
     model = ProductImage
-    extra = 0
-    can_delete = False
     fields = ["preview", "is_main", "width", "height"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("image"))
     def preview(self, image: ProductImage):
@@ -90,27 +78,15 @@ class ImageInline(admin.TabularInline):
         )
 
 
-class ReportInline(admin.TabularInline):
+class ReportInline(ReadOnlyInline):
     model = TestReport
-    extra = 0
-    can_delete = False
     fields = ["lab", "report_number", "report_date", "result"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = ProductEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "from_status", "to_status", "actor", "reason"]
-    readonly_fields = fields
     ordering = ["-created_at", "-id"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 def _action(action: str):

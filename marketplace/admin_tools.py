@@ -55,3 +55,20 @@ def ask_reason(model_admin, request, *, objects, action: str, title, form, probl
             "problems": problems or {},
         },
     )
+
+
+class ReadOnlyInline(admin.TabularInline):
+    """A history or detail table on an object's admin page: shown, never edited there
+    (changes go through the services). Set ``fields``; they are all read-only."""
+
+    extra = 0
+    can_delete = False
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

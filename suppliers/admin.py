@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin_tools import ReasonForm, WaitingFilter, ask_reason
+from marketplace.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
 from regions.models import County
 from suppliers import services
 from suppliers.models import CreditEntry, Qualification, Supplier, SupplierEvent
@@ -36,16 +36,10 @@ class CountyWithSuppliersFilter(admin.SimpleListFilter):
         return queryset.filter(county_id=self.value()) if self.value() else queryset
 
 
-class QualificationInline(admin.TabularInline):
+class QualificationInline(ReadOnlyInline):
     model = Qualification
-    extra = 0
-    can_delete = False
     fields = ["type", "number", "issuer", "valid_from", "valid_until", "long_term", "status", "download"]
-    readonly_fields = fields
     ordering = ["type", "-valid_from"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("scan"))
     def download(self, q: Qualification):
@@ -54,33 +48,15 @@ class QualificationInline(admin.TabularInline):
         )
 
 
-class EventInline(admin.TabularInline):
+class EventInline(ReadOnlyInline):
     model = SupplierEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "action", "from_status", "to_status", "actor", "actor_role", "reason"]
-    readonly_fields = fields
     ordering = ["-created_at", "-id"]
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CreditInline(admin.TabularInline):
+class CreditInline(ReadOnlyInline):
     model = CreditEntry
-    extra = 0
-    can_delete = False
     fields = ["created_at", "delta", "balance_after", "reason", "source", "actor"]
-    readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 def _transition_action(action: str, *, bulk_safe: bool):

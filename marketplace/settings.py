@@ -179,6 +179,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "suppliers.tasks.watch_qualification_expiry",
         "schedule": crontab(hour=1, minute=30),
     },
+    "pricing-refresh-verdicts": {
+        "task": "pricing.tasks.refresh_all_verdicts",
+        "schedule": crontab(hour=2, minute=45),
+    },
+    "pricing-build-index": {
+        "task": "pricing.tasks.build_price_index",
+        "schedule": crontab(hour=4, minute=0),
+    },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
@@ -324,5 +332,21 @@ LOGGING = {
 SUPPLIER_EXPIRY_WARNING_DAYS = env.int("SUPPLIER_EXPIRY_WARNING_DAYS", default=30)
 # Price evidence older than this no longer counts as a reference (days).
 PRICE_EVIDENCE_MAX_AGE_DAYS = env.int("PRICE_EVIDENCE_MAX_AGE_DAYS", default=30)
+# The price comparison model (pricing/verdicts.py). Ratios are our unit price over the other one;
+# z is the modified z-score 0.6745·(ln x − median)/MAD over comparable listings' log unit prices.
+# Ops see these values on the price review queue and on the public price index page.
+PRICE_MODEL = {
+    "EVIDENCE_HIGH_RATIO": env.float("PRICE_EVIDENCE_HIGH_RATIO", default=1.10),
+    "EVIDENCE_VERY_HIGH_RATIO": env.float("PRICE_EVIDENCE_VERY_HIGH_RATIO", default=1.30),
+    "EVIDENCE_LOW_RATIO": env.float("PRICE_EVIDENCE_LOW_RATIO", default=0.50),
+    "PEER_MIN_COUNT": env.int("PRICE_PEER_MIN_COUNT", default=5),
+    "PEER_HIGH_Z": env.float("PRICE_PEER_HIGH_Z", default=2.0),
+    "PEER_OUTLIER_Z": env.float("PRICE_PEER_OUTLIER_Z", default=3.5),
+    "PEER_MAD_FLOOR": env.float("PRICE_PEER_MAD_FLOOR", default=0.05),
+    "HISTORY_DAYS": env.int("PRICE_HISTORY_DAYS", default=90),
+    "HISTORY_JUMP_RATIO": env.float("PRICE_HISTORY_JUMP_RATIO", default=1.30),
+}
+# A published index cell rests on at least this many matched items.
+PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)
 # Every supplier starts with this credit score; spot checks and reports add ledger entries.
 SUPPLIER_INITIAL_CREDIT = 100

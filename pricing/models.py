@@ -100,3 +100,179 @@ class PriceEvidence(models.Model):
     def is_stale(self) -> bool:
         """Older than PRICE_EVIDENCE_MAX_AGE_DAYS: it no longer counts as a reference."""
         return self.age_days > settings.PRICE_EVIDENCE_MAX_AGE_DAYS
+
+
+# --- The price comparison model's verdicts (比价模型) ------------------------------------------------
+
+
+class Verdict(models.TextChoices):
+    REASONABLE = "reasonable", _("Reasonable")
+    HIGH = "high", _("High")
+    VERY_HIGH = "very_high", _("Very high")
+    LOW = "low", _("Suspiciously low")
+    INSUFFICIENT = "insufficient", _("Not enough data")
+
+
+FLAGGED = (Verdict.HIGH, Verdict.VERY_HIGH, Verdict.LOW)
+
+
+class PeerScope(models.TextChoices):
+    LEAF = "leaf", _("same category")
+    PARENT = "parent", _("parent category")
+    NONE = "", _("no comparable listings")
+
+
+class ReviewState(models.TextChoices):
+    NONE = "", _("Not reviewed")
+    ACCEPTED = "accepted", _("Accepted by ops")
+    ADJUST = "adjust", _("Supplier asked to adjust")
+    DELISTED = "delisted", _("Delisted")
+
+
+class PriceVerdict(models.Model):
+    """The model's current judgement of one SKU's price, with every number behind it.
+
+    One row per SKU, rewritten whenever the price or the evidence changes and every night. The
+    explanation is not stored as text: ``pricing.verdicts.explain`` writes it from these numbers in
+    the reader's language.
+    """
+
+    sku = models.OneToOneField(
+        "catalog.Sku",
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="verdict",
+        verbose_name=_("SKU"),
+    )
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
+    severity = models.FloatField(
+        _("how far off"), default=0, help_text=_("Natural log of the largest ratio that made the verdict.")
+    )
+    unit_price = models.DecimalField(_("unit price judged (¥)"), max_digits=12, decimal_places=2)
+    basis = models.CharField(_("price basis"), max_length=8)
+    # Against the supplier's own evidence: the lowest fresh same-product reference.
+    reference = models.ForeignKey(
+        PriceEvidence,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reference"),
+    )
+    reference_unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reference_ratio = models.FloatField(null=True, blank=True)
+    reference_shop = models.CharField(max_length=50, blank=True)
+    reference_seen_on = models.DateField(null=True, blank=True)
+    references_used = models.JSONField(default=list, blank=True)  # ids of the fresh same-product references
+    stale_references = models.PositiveIntegerField(default=0)
+    stale_shop = models.CharField(max_length=50, blank=True)
+    stale_seen_on = models.DateField(null=True, blank=True)
+    # Against comparable listings on the platform.
+    peer_scope = models.CharField(max_length=8, choices=PeerScope.choices, blank=True)
+    peer_category = models.ForeignKey(
+        "catalog.Category", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    peer_count = models.PositiveIntegerField(default=0)
+    peer_median = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    peer_mad = models.FloatField(null=True, blank=True)  # of log unit prices
+    peer_z = models.FloatField(null=True, blank=True)
+    peer_ratio = models.FloatField(null=True, blank=True)
+    # Against its own history.
+    history_median = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    history_ratio = models.FloatField(null=True, blank=True)
+    history_points = models.PositiveIntegerField(default=0)
+    model_version = models.CharField(_("model version"), max_length=20)
+    computed_at = models.DateTimeField(_("computed at"))
+    # Ops review of a flagged price; it applies to the unit price it was made on.
+    review_state = models.CharField(
+        _("review"), max_length=10, choices=ReviewState.choices, blank=True, default=ReviewState.NONE
+    )
+    review_note = models.TextField(_("review note"), blank=True)
+    review_unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("price verdict")
+        verbose_name_plural = _("price verdicts")
+        indexes = [models.Index(fields=["verdict", "-severity"], name="verdict_queue")]
+
+    def __str__(self) -> str:
+        return f"{self.sku_id}: {self.verdict}"
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.verdict in FLAGGED
+
+
+class PriceReview(models.Model):
+    """What ops decided about a flagged price, and why (append-only)."""
+
+    class Action(models.TextChoices):
+        ACCEPT = "accept", _("Accepted with a note")
+        ADJUST = "adjust", _("Asked the supplier to adjust")
+        DELIST = "delist", _("Delisted")
+
+    sku = models.ForeignKey("catalog.Sku", on_delete=models.CASCADE, related_name="price_reviews")
+    action = models.CharField(_("action"), max_length=8, choices=Action.choices)
+    note = models.TextField(_("note"))
+    verdict = models.CharField(_("verdict"), max_length=12, choices=Verdict.choices)
+    unit_price = models.DecimalField(_("unit price (¥)"), max_digits=12, decimal_places=2)
+    explanation = models.TextField(_("explanation at the time"))
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("price review")
+        verbose_name_plural = _("price reviews")
+
+    def __str__(self) -> str:
+        return f"{self.sku_id} {self.action}"
+
+
+# --- The published price index (价格指数) ----------------------------------------------------------
+
+
+class Frequency(models.TextChoices):
+    MONTH = "month", _("Monthly")
+    WEEK = "week", _("Weekly")
+
+
+class PriceIndexPoint(models.Model):
+    """One cell of the published index: a category (all provinces, or one) in one period.
+
+    ``level`` is the chained index (100 at the first period of the series); ``link`` the change
+    from the previous period. Cells resting on fewer matched items than the minimum are stored
+    (so ops can see why) but ``published`` is false and no page shows their value.
+    """
+
+    category = models.ForeignKey("catalog.Category", on_delete=models.CASCADE, related_name="index_points")
+    province = models.ForeignKey(
+        "regions.Province", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    frequency = models.CharField(max_length=5, choices=Frequency.choices)
+    period_start = models.DateField()
+    level = models.FloatField(null=True, blank=True)
+    link = models.FloatField(null=True, blank=True)
+    matched = models.PositiveIntegerField(default=0)
+    dropped = models.PositiveIntegerField(default=0)
+    published = models.BooleanField(default=False)
+    computed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["category", "province", "frequency", "period_start"]
+        verbose_name = _("price index point")
+        verbose_name_plural = _("price index points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "province", "frequency", "period_start"],
+                name="index_point_unique",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.category_id}/{self.province_id or '*'} {self.frequency} {self.period_start}"

@@ -33,6 +33,7 @@ from catalog.selectors import leaf_ids, top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
 from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
 from marketplace.uploads import clean_document, clean_image, make_thumbnail
+from pricing.tasks import refresh_verdicts_on_commit
 from regions.models import County
 from suppliers.models import QualificationStatus, Supplier, SupplierStatus
 from suppliers.rules import QualificationType
@@ -255,6 +256,7 @@ def _record_price_change(
         source=source,
         actor=by,
     )
+    refresh_verdicts_on_commit([sku.pk])
 
 
 @transaction.atomic

@@ -181,6 +181,7 @@ class PriceVerdict(models.Model):
     history_median = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     history_ratio = models.FloatField(null=True, blank=True)
     history_points = models.PositiveIntegerField(default=0)
+    signals = models.JSONField(default=list, blank=True)  # which rules fired: "evidence_high", "peer_low"…
     model_version = models.CharField(_("model version"), max_length=20)
     computed_at = models.DateTimeField(_("computed at"))
     # Ops review of a flagged price; it applies to the unit price it was made on.

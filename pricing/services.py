@@ -4,16 +4,22 @@ import datetime
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from accounts.notifications import notify
 from catalog.models import Sku
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
+from catalog.workflow import ProductAction
 from marketplace.uploads import clean_image
-from pricing.models import EvidenceStatus, Match, PriceEvidence, Shop
+from pricing.models import EvidenceStatus, Match, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
+from pricing.tasks import refresh_verdicts_on_commit
+from pricing.verdicts import explain
 
 SCREENSHOT_MAX_SIDE = 2000
 
@@ -133,6 +139,7 @@ def evidence_add(
     except Exception:
         evidence.screenshot.storage.delete(evidence.screenshot.name)
         raise
+    refresh_verdicts_on_commit([sku.pk])
     return evidence
 
 
@@ -150,4 +157,63 @@ def evidence_review(*, evidence: PriceEvidence, by: User, verified: bool, reason
     evidence.reviewed_by = by
     evidence.reviewed_at = timezone.now()
     evidence.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
+    refresh_verdicts_on_commit([evidence.sku_id])
     return evidence
+
+
+@transaction.atomic
+def price_review(*, sku: Sku, by: User, action: str, note: str) -> PriceReview:
+    """Ops decide about a flagged price: accept it with a note, ask the supplier to adjust it (the
+    supplier reads the note and the model's explanation in its portal), or delist the product.
+
+    The review holds for the unit price it was made on: once the price changes, the next verdict
+    stands on its own (an accepted price that changes comes back to the queue if still flagged).
+    """
+    if not (by.is_active and by.is_ops and by.has_perm("pricing.change_priceverdict")):
+        raise PermissionDenied
+    note = (note or "").strip()
+    if action not in PriceReview.Action.values:
+        raise ValidationError({"action": _("Choose accept, adjust or delist.")})
+    if not note:
+        raise ValidationError({"note": _("Write a note: the supplier reads it with the explanation.")})
+    verdict = PriceVerdict.objects.select_for_update().select_related("peer_category").filter(sku=sku).first()
+    if verdict is None or not verdict.is_flagged:
+        raise ValidationError(_("Only a price the model flagged can be reviewed."))
+    product = sku.product
+    with translation.override(settings.LANGUAGE_CODE):
+        explanation = explain(verdict)
+    if action == PriceReview.Action.DELIST:
+        from catalog.services import product_transition
+
+        product_transition(product=product, action=ProductAction.DELIST, by=by, reason=note)
+    state = {
+        PriceReview.Action.ACCEPT: ReviewState.ACCEPTED,
+        PriceReview.Action.ADJUST: ReviewState.ADJUST,
+        PriceReview.Action.DELIST: ReviewState.DELISTED,
+    }[action]
+    verdict.review_state = state
+    verdict.review_note = note
+    verdict.review_unit_price = verdict.unit_price
+    verdict.reviewed_by = by
+    verdict.reviewed_at = timezone.now()
+    verdict.save(
+        update_fields=["review_state", "review_note", "review_unit_price", "reviewed_by", "reviewed_at"]
+    )
+    review = PriceReview.objects.create(
+        sku=sku,
+        action=action,
+        note=note,
+        verdict=verdict.verdict,
+        unit_price=verdict.unit_price,
+        explanation=explanation,
+        by=by,
+    )
+    if action == PriceReview.Action.ADJUST:
+        notify(
+            users=User.objects.filter(supplier_id=product.supplier_id, is_active=True),
+            subject=_("Please adjust the price of “%(name)s” (%(spec)s)")
+            % {"name": product.name, "spec": sku.spec},
+            body=f"{note}\n\n{explanation}",
+            link=reverse("pricing:sku_prices", args=[product.pk, sku.pk]),
+        )
+    return review

@@ -1,0 +1,30 @@
+"""Background work of price control: verdicts after a change and nightly, and the published index."""
+
+from collections.abc import Iterable
+
+from celery import shared_task
+from django.db import transaction
+
+
+@shared_task(soft_time_limit=600, time_limit=660)
+def refresh_verdicts(sku_ids: list[int]) -> int:
+    """Re-judge these SKUs after their price or their evidence changed."""
+    from pricing.verdicts import refresh_verdicts as refresh
+
+    return refresh(sku_ids)
+
+
+@shared_task(soft_time_limit=3000, time_limit=3300)
+def refresh_all_verdicts() -> dict:
+    """Nightly: every SKU of the catalogue judged again (peers and evidence age move every day)."""
+    from pricing.verdicts import refresh_all_verdicts as refresh_all
+
+    result = refresh_all()
+    return {"judged": result.judged, "removed": result.removed, "seconds": round(result.seconds, 1)}
+
+
+def refresh_verdicts_on_commit(sku_ids: Iterable[int]) -> None:
+    """Queue a re-judgement once the transaction that changed these SKUs' prices or evidence commits."""
+    ids = sorted(set(sku_ids))
+    if ids:
+        transaction.on_commit(lambda: refresh_verdicts.delay(ids))

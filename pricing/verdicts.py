@@ -1,0 +1,523 @@
+"""The price comparison model (比价模型): is a SKU's price reasonable, and why.
+
+A SKU's normalised unit price (``catalog.units.unit_price``: ¥/500 g, ¥/kg, ¥/L or ¥/piece) is
+compared three ways; each comparison can raise a *signal*:
+
+* **Its own evidence.** The lowest *fresh* reference for the *same* product (not rejected by ops,
+  seen within ``PRICE_EVIDENCE_MAX_AGE_DAYS``). ``ratio = ours / reference``: above
+  ``EVIDENCE_HIGH_RATIO`` (1.10) is high, above ``EVIDENCE_VERY_HIGH_RATIO`` (1.30) very high,
+  below ``EVIDENCE_LOW_RATIO`` (0.50) suspiciously low (usually a wrong specification).
+  References for a merely *similar* product are shown but never judge a price.
+* **Comparable listings on Fengshou.** The on-sale SKUs of the same leaf category (all share its
+  price basis). With fewer than ``PEER_MIN_COUNT`` there, the parent category's SKUs with the same
+  basis. On log unit prices, median ``m`` and ``MAD = median(|ln x − m|)``; the modified z-score
+  (Iglewicz & Hoaglin) ``z = 0.6745 · (ln x − m) / max(MAD, PEER_MAD_FLOOR)`` — the floor keeps a
+  tight category from flagging trivial differences. ``z > PEER_OUTLIER_Z`` (3.5) is an outlier:
+  very high; ``z > PEER_HIGH_Z`` (2.0) high; ``z < −PEER_OUTLIER_Z`` suspiciously low. The ratio to
+  the peer median ``exp(m)`` is what the explanation quotes. The group includes the SKU itself
+  when it is on sale (it is one of the listings buyers compare).
+* **Its own history.** The median of the unit prices the SKU held before each change in the last
+  ``HISTORY_DAYS`` days; more than ``HISTORY_JUMP_RATIO`` (1.30) above it is a sudden jump: high.
+
+The verdict: any upward signal makes it *very high* (if one says so) or *high*; otherwise a
+downward signal makes it *suspiciously low*; otherwise, with a fresh reference or enough peers to
+judge by, *reasonable*; otherwise *not enough data*. ``severity`` is the natural log of the
+largest ratio behind the verdict, which orders the ops review queue.
+
+``judge`` is pure. ``refresh_verdicts`` / ``refresh_all_verdicts`` gather the facts in a few
+set-based queries per top-level category (never one query per SKU) and write the rows in bulk;
+the single-SKU path after a price or evidence change is the same code with one SKU.
+``explain`` turns a stored verdict into the sentence a supplier reads, in the active language.
+"""
+
+from __future__ import annotations
+
+import datetime
+import math
+import statistics
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Count, F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.models import Category, ProductStatus, Sku, SkuPriceChange
+from catalog.units import UNIT_SUFFIX
+from pricing.models import EvidenceStatus, Match, PeerScope, PriceEvidence, PriceVerdict, Verdict
+
+MODEL_VERSION = "2026.11-1"
+MODIFIED_Z = 0.6745
+CENT = Decimal("0.01")
+# Products whose SKUs are judged: everything a supplier is still working on or selling.
+JUDGED_STATUSES = [
+    ProductStatus.DRAFT,
+    ProductStatus.SUBMITTED,
+    ProductStatus.APPROVED,
+    ProductStatus.REJECTED,
+    ProductStatus.ON_SALE,
+    ProductStatus.OFF_SALE,
+]
+WRITE_BATCH = 5000
+
+
+@dataclass(frozen=True, slots=True)
+class Params:
+    evidence_high_ratio: float
+    evidence_very_high_ratio: float
+    evidence_low_ratio: float
+    peer_min_count: int
+    peer_high_z: float
+    peer_outlier_z: float
+    peer_mad_floor: float
+    history_days: int
+    history_jump_ratio: float
+    evidence_max_age_days: int
+
+    @classmethod
+    def from_settings(cls) -> Params:
+        m = settings.PRICE_MODEL
+        return cls(
+            evidence_high_ratio=m["EVIDENCE_HIGH_RATIO"],
+            evidence_very_high_ratio=m["EVIDENCE_VERY_HIGH_RATIO"],
+            evidence_low_ratio=m["EVIDENCE_LOW_RATIO"],
+            peer_min_count=m["PEER_MIN_COUNT"],
+            peer_high_z=m["PEER_HIGH_Z"],
+            peer_outlier_z=m["PEER_OUTLIER_Z"],
+            peer_mad_floor=m["PEER_MAD_FLOOR"],
+            history_days=m["HISTORY_DAYS"],
+            history_jump_ratio=m["HISTORY_JUMP_RATIO"],
+            evidence_max_age_days=settings.PRICE_EVIDENCE_MAX_AGE_DAYS,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    evidence_id: int
+    shop: str
+    unit_price: Decimal
+    seen_on: datetime.date
+
+
+@dataclass(frozen=True, slots=True)
+class PeerGroup:
+    scope: str  # PeerScope.LEAF or PeerScope.PARENT
+    category_id: int
+    count: int
+    median_log: float
+    mad: float
+
+    @property
+    def median(self) -> Decimal:
+        return _money(math.exp(self.median_log))
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    unit_price: Decimal
+    basis: str
+    fresh: Sequence[Reference] = ()
+    stale: Sequence[Reference] = ()
+    peers: PeerGroup | None = None
+    history: Sequence[Decimal] = ()
+
+
+@dataclass
+class Judgement:
+    verdict: str
+    severity: float
+    signals: list[str] = field(default_factory=list)
+    reference: Reference | None = None
+    reference_ratio: float | None = None
+    peer_z: float | None = None
+    peer_ratio: float | None = None
+    history_median: Decimal | None = None
+    history_ratio: float | None = None
+
+
+def _money(value: float | Decimal) -> Decimal:
+    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def peer_group(scope: str, category_id: int, log_prices: Sequence[float]) -> PeerGroup:
+    """Median and MAD of a group's log unit prices."""
+    centre = statistics.median(log_prices)
+    mad = statistics.median(abs(x - centre) for x in log_prices)
+    return PeerGroup(scope=scope, category_id=category_id, count=len(log_prices), median_log=centre, mad=mad)
+
+
+def judge(facts: Facts, params: Params) -> Judgement:
+    """The verdict on one unit price from the facts gathered about it (pure)."""
+    x = float(facts.unit_price)
+    up: list[tuple[str, str, float]] = []  # (verdict, signal, severity)
+    down: list[tuple[str, float]] = []
+    result = Judgement(verdict=Verdict.INSUFFICIENT, severity=0.0)
+    enough = False
+
+    if facts.fresh:
+        ref = min(facts.fresh, key=lambda r: (r.unit_price, r.evidence_id))
+        ratio = x / float(ref.unit_price)
+        result.reference, result.reference_ratio = ref, ratio
+        enough = True
+        if ratio > params.evidence_very_high_ratio:
+            up.append((Verdict.VERY_HIGH, "evidence_very_high", math.log(ratio)))
+        elif ratio > params.evidence_high_ratio:
+            up.append((Verdict.HIGH, "evidence_high", math.log(ratio)))
+        elif ratio < params.evidence_low_ratio:
+            down.append(("evidence_low", -math.log(ratio)))
+
+    peers = facts.peers
+    if peers is not None and peers.count >= params.peer_min_count:
+        enough = True
+        deviation = math.log(x) - peers.median_log
+        z = MODIFIED_Z * deviation / max(peers.mad, params.peer_mad_floor)
+        result.peer_z, result.peer_ratio = z, math.exp(deviation)
+        if z > params.peer_outlier_z:
+            up.append((Verdict.VERY_HIGH, "peer_outlier", deviation))
+        elif z > params.peer_high_z:
+            up.append((Verdict.HIGH, "peer_high", deviation))
+        elif z < -params.peer_outlier_z:
+            down.append(("peer_low", -deviation))
+
+    if facts.history:
+        median = statistics.median(facts.history)
+        ratio = x / float(median)
+        result.history_median, result.history_ratio = _money(median), ratio
+        if ratio > params.history_jump_ratio:
+            up.append((Verdict.HIGH, "history_jump", math.log(ratio)))
+
+    if up:
+        result.verdict = (
+            Verdict.VERY_HIGH if any(v == Verdict.VERY_HIGH for v, _s, _x in up) else Verdict.HIGH
+        )
+        result.signals = [s for _v, s, _x in up] + [s for s, _x in down]
+        result.severity = max(x for _v, _s, x in up)
+    elif down:
+        result.verdict = Verdict.LOW
+        result.signals = [s for s, _x in down]
+        result.severity = max(x for _s, x in down)
+    elif enough:
+        result.verdict = Verdict.REASONABLE
+    return result
+
+
+# --- Gathering the facts, in bulk ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class _SkuRow:
+    sku_id: int
+    category_id: int
+    unit_price: Decimal
+
+
+class _Tree:
+    """The category tree (a few dozen rows), read once per run."""
+
+    def __init__(self) -> None:
+        self.by_id = {c.pk: c for c in Category.objects.all()}
+
+    def root_of(self, category_id: int) -> int:
+        category = self.by_id[category_id]
+        while category.parent_id is not None:
+            category = self.by_id[category.parent_id]
+        return category.pk
+
+    def basis(self, category_id: int) -> str:
+        return self.by_id[category_id].price_basis
+
+
+def _peer_groups(tree: _Tree, root_id: int, params: Params) -> dict[int, PeerGroup | None]:
+    """Each leaf category's peer group under one root: its own on-sale SKUs, or, when too few, those
+    of its parent category with the same price basis."""
+    logs: dict[int, list[float]] = defaultdict(list)
+    rows = (
+        Sku.objects.filter(is_active=True, product__is_visible=True, product__top_category_id=root_id)
+        .values_list("product__category_id", "unit_price")
+        .iterator(chunk_size=20000)
+    )
+    for category_id, price in rows:
+        if price and price > 0:
+            logs[category_id].append(math.log(price))
+    by_parent: dict[tuple[int, str], list[float]] = defaultdict(list)
+    for category_id, values in logs.items():
+        parent = tree.by_id[category_id].parent_id or category_id
+        by_parent[(parent, tree.basis(category_id))].extend(values)
+    groups: dict[int, PeerGroup | None] = {}
+    for category_id, category in tree.by_id.items():
+        if tree.root_of(category_id) != root_id:
+            continue
+        own = logs.get(category_id, [])
+        if len(own) >= params.peer_min_count:
+            groups[category_id] = peer_group(PeerScope.LEAF, category_id, own)
+            continue
+        parent = category.parent_id or category_id
+        wider = by_parent.get((parent, category.price_basis), [])
+        groups[category_id] = peer_group(PeerScope.PARENT, parent, wider) if wider else None
+    return groups
+
+
+def _references(sku_filter: dict, params: Params) -> tuple[dict, dict]:
+    """Fresh and stale same-product references per SKU (rejected ones never count)."""
+    oldest_fresh = timezone.localdate() - datetime.timedelta(days=params.evidence_max_age_days)
+    fresh: dict[int, list[Reference]] = defaultdict(list)
+    stale: dict[int, list[Reference]] = defaultdict(list)
+    rows = (
+        PriceEvidence.objects.filter(match=Match.SAME, **sku_filter)
+        .exclude(status=EvidenceStatus.REJECTED)
+        .values_list("sku_id", "id", "shop__name", "observed_unit_price", "seen_on")
+    )
+    for sku_id, pk, shop, price, seen_on in rows.iterator(chunk_size=20000):
+        (fresh if seen_on >= oldest_fresh else stale)[sku_id].append(Reference(pk, shop, price, seen_on))
+    return fresh, stale
+
+
+def _history(sku_filter: dict, params: Params) -> dict[int, list[Decimal]]:
+    """The unit prices each SKU held before each of its changes in the window."""
+    since = timezone.now() - datetime.timedelta(days=params.history_days)
+    held: dict[int, list[Decimal]] = defaultdict(list)
+    rows = SkuPriceChange.objects.filter(
+        created_at__gte=since, old_unit_price__isnull=False, **sku_filter
+    ).values_list("sku_id", "old_unit_price")
+    for sku_id, price in rows.iterator(chunk_size=20000):
+        held[sku_id].append(price)
+    return held
+
+
+def _row(sku: _SkuRow, facts: Facts, result: Judgement, params: Params, now) -> PriceVerdict:
+    peers = facts.peers
+    usable = peers is not None and peers.count >= params.peer_min_count
+    newest_stale = max(facts.stale, key=lambda r: (r.seen_on, r.evidence_id)) if facts.stale else None
+    return PriceVerdict(
+        sku_id=sku.sku_id,
+        verdict=result.verdict,
+        severity=round(result.severity, 6),
+        unit_price=sku.unit_price,
+        basis=facts.basis,
+        reference_id=result.reference.evidence_id if result.reference else None,
+        reference_unit_price=result.reference.unit_price if result.reference else None,
+        reference_ratio=result.reference_ratio,
+        reference_shop=result.reference.shop if result.reference else "",
+        reference_seen_on=result.reference.seen_on if result.reference else None,
+        references_used=sorted(r.evidence_id for r in facts.fresh),
+        stale_references=len(facts.stale),
+        stale_shop=newest_stale.shop if newest_stale else "",
+        stale_seen_on=newest_stale.seen_on if newest_stale else None,
+        peer_scope=peers.scope if peers else PeerScope.NONE,
+        peer_category_id=peers.category_id if peers else None,
+        peer_count=peers.count if peers else 0,
+        peer_median=peers.median if usable else None,
+        peer_mad=peers.mad if usable else None,
+        peer_z=result.peer_z,
+        peer_ratio=result.peer_ratio,
+        history_median=result.history_median,
+        history_ratio=result.history_ratio,
+        history_points=len(facts.history),
+        signals=result.signals,
+        model_version=MODEL_VERSION,
+        computed_at=now,
+    )
+
+
+COMPUTED_FIELDS = [
+    f.name
+    for f in PriceVerdict._meta.concrete_fields
+    if f.name not in ("sku", "review_state", "review_note", "review_unit_price", "reviewed_by", "reviewed_at")
+]
+
+
+def _write(rows: list[PriceVerdict]) -> None:
+    """Upsert the computed part of each verdict; an ops review stays only while the unit price it
+    was made on is still the price."""
+    for start in range(0, len(rows), WRITE_BATCH):
+        batch = rows[start : start + WRITE_BATCH]
+        with transaction.atomic():
+            PriceVerdict.objects.bulk_create(
+                batch, update_conflicts=True, unique_fields=["sku"], update_fields=COMPUTED_FIELDS
+            )
+            (
+                PriceVerdict.objects.filter(sku_id__in=[r.sku_id for r in batch])
+                .exclude(review_state="")
+                .exclude(review_unit_price=F("unit_price"))
+                .update(review_state="")
+            )
+
+
+def _judge_root(tree: _Tree, root_id: int, skus: list[_SkuRow], sku_filter: dict, params: Params) -> int:
+    groups = _peer_groups(tree, root_id, params)
+    fresh, stale = _references(sku_filter, params)
+    history = _history(sku_filter, params)
+    now = timezone.now()
+    rows = []
+    for sku in skus:
+        facts = Facts(
+            unit_price=sku.unit_price,
+            basis=tree.basis(sku.category_id),
+            fresh=fresh.get(sku.sku_id, ()),
+            stale=stale.get(sku.sku_id, ()),
+            peers=groups.get(sku.category_id),
+            history=history.get(sku.sku_id, ()),
+        )
+        rows.append(_row(sku, facts, judge(facts, params), params, now))
+    _write(rows)
+    return len(rows)
+
+
+def _judged_skus():
+    return Sku.objects.filter(is_active=True, product__status__in=JUDGED_STATUSES, unit_price__gt=0)
+
+
+def refresh_verdicts(sku_ids: Iterable[int]) -> int:
+    """Recompute the verdicts of these SKUs (after a price or evidence change). Returns how many."""
+    params, tree = Params.from_settings(), _Tree()
+    by_root: dict[int, list[_SkuRow]] = defaultdict(list)
+    rows = _judged_skus().filter(pk__in=set(sku_ids)).values_list("pk", "product__category_id", "unit_price")
+    for pk, category_id, price in rows:
+        by_root[tree.root_of(category_id)].append(_SkuRow(pk, category_id, price))
+    done = 0
+    for root_id, skus in by_root.items():
+        done += _judge_root(tree, root_id, skus, {"sku_id__in": [s.sku_id for s in skus]}, params)
+    return done
+
+
+@dataclass(frozen=True, slots=True)
+class RefreshResult:
+    judged: int
+    removed: int
+    seconds: float
+    by_verdict: dict[str, int]
+
+
+def refresh_all_verdicts() -> RefreshResult:
+    """Nightly: judge every SKU of the catalogue, one top-level category at a time, and drop the
+    verdicts of SKUs no longer judged (withdrawn or delisted)."""
+    started = time.perf_counter()
+    params, tree = Params.from_settings(), _Tree()
+    judged = 0
+    for root_id in sorted(pk for pk, c in tree.by_id.items() if c.parent_id is None):
+        in_root = _judged_skus().filter(product__top_category_id=root_id)
+        skus = [
+            _SkuRow(pk, category_id, price)
+            for pk, category_id, price in in_root.values_list("pk", "product__category_id", "unit_price")
+            .order_by("pk")
+            .iterator(chunk_size=20000)
+        ]
+        if skus:
+            judged += _judge_root(tree, root_id, skus, {"sku__product__top_category_id": root_id}, params)
+    removed, _detail = PriceVerdict.objects.exclude(sku__in=_judged_skus()).delete()
+    counts = dict(
+        PriceVerdict.objects.values_list("verdict").annotate(n=Count("pk")).values_list("verdict", "n")
+    )
+    return RefreshResult(judged, removed, time.perf_counter() - started, counts)
+
+
+# --- Explaining a verdict ------------------------------------------------------------------------
+
+
+def _price(value: Decimal | None, basis: str) -> str:
+    return f"¥{value}{UNIT_SUFFIX.get(basis, '')}" if value is not None else "—"
+
+
+def _times(ratio: float) -> str:
+    return f"{ratio:.2f}×" if abs(ratio - round(ratio, 1)) >= 0.005 else f"{ratio:.1f}×"
+
+
+def explain(
+    verdict: PriceVerdict, *, for_supplier: bool = True, category_names: dict[int, str] | None = None
+) -> str:
+    """The sentences a supplier (or, with ``for_supplier=False``, a buyer) reads, in the active
+    language, from the numbers stored with the verdict. ``category_names`` saves a query when many
+    verdicts are explained at once; otherwise ``peer_category`` should be select_related."""
+    params = Params.from_settings()
+    basis = verdict.basis
+    clauses: list[str] = []
+    if verdict.peer_median is not None and verdict.peer_ratio is not None:
+        if category_names is not None:
+            category = category_names.get(verdict.peer_category_id, "")
+        else:
+            category = verdict.peer_category.name if verdict.peer_category_id else ""
+        clauses.append(
+            _("%(ratio)s the median of %(count)d comparable listings in %(category)s (%(median)s)")
+            % {
+                "ratio": _times(verdict.peer_ratio),
+                "count": verdict.peer_count,
+                "category": category,
+                "median": _price(verdict.peer_median, basis),
+            }
+        )
+    if verdict.reference_ratio is not None:
+        age = (timezone.localdate() - verdict.reference_seen_on).days
+        template = (
+            _("%(ratio)s your own %(shop)s reference (%(price)s, %(age)s)")
+            if for_supplier
+            else _("%(ratio)s the supplier's %(shop)s reference (%(price)s, %(age)s)")
+        )
+        clauses.append(
+            template
+            % {
+                "ratio": _times(verdict.reference_ratio),
+                "shop": verdict.reference_shop,
+                "price": _price(verdict.reference_unit_price, basis),
+                "age": _("seen today") if age == 0 else _("%(days)d days old") % {"days": age},
+            }
+        )
+    if verdict.history_ratio is not None and "history_jump" in verdict.signals:
+        clauses.append(
+            _("%(ratio)s its own median price of the last %(days)d days (%(price)s)")
+            % {
+                "ratio": _times(verdict.history_ratio),
+                "days": params.history_days,
+                "price": _price(verdict.history_median, basis),
+            }
+        )
+    sentences: list[str] = []
+    if clauses:
+        sentences.append(
+            _("%(price)s is %(clauses)s.")
+            % {"price": _price(verdict.unit_price, basis), "clauses": _(", and ").join(clauses)}
+        )
+    rule = {
+        "evidence_very_high": _("More than %(r).2f× the lowest fresh reference counts as very high.")
+        % {"r": params.evidence_very_high_ratio},
+        "evidence_high": _("More than %(r).2f× the lowest fresh reference counts as high.")
+        % {"r": params.evidence_high_ratio},
+        "evidence_low": _(
+            "Less than %(r).2f× the reference usually means the specifications differ: check them."
+        )
+        % {"r": params.evidence_low_ratio},
+        "peer_outlier": _("That is far outside the usual range of comparable listings (an outlier)."),
+        "peer_high": _("That is well above the usual range of comparable listings."),
+        "peer_low": _("That is far below comparable listings: check the net quantity and unit."),
+        "history_jump": _("The price rose suddenly."),
+    }
+    sentences.extend(rule[s] for s in verdict.signals if s in rule)
+    if not for_supplier:
+        return " ".join(sentences[:1])
+    if verdict.stale_references and verdict.reference_ratio is None:
+        age = (timezone.localdate() - verdict.stale_seen_on).days
+        sentences.append(
+            _(
+                "Your %(shop)s reference is %(days)d days old; references older than %(max)d days no "
+                "longer count. Add a fresh one."
+            )
+            % {"shop": verdict.stale_shop, "days": age, "max": params.evidence_max_age_days}
+        )
+    if verdict.verdict == Verdict.INSUFFICIENT:
+        sentences.append(
+            _(
+                "There are fewer than %(n)d comparable listings and no fresh reference from a mainstream "
+                "shop, so this price cannot be judged yet. Add a comparison link."
+            )
+            % {"n": params.peer_min_count}
+        )
+    elif verdict.peer_median is None and verdict.verdict != Verdict.INSUFFICIENT:
+        sentences.append(
+            _("Too few comparable listings on Fengshou (%(count)d) to compare with.")
+            % {"count": verdict.peer_count}
+        )
+    return " ".join(sentences)

@@ -5,6 +5,8 @@ from collections.abc import Iterable
 from celery import shared_task
 from django.db import transaction
 
+from pricing.models import Frequency
+
 
 @shared_task(soft_time_limit=600, time_limit=660)
 def refresh_verdicts(sku_ids: list[int]) -> int:
@@ -12,6 +14,13 @@ def refresh_verdicts(sku_ids: list[int]) -> int:
     from pricing.verdicts import refresh_verdicts as refresh
 
     return refresh(sku_ids)
+
+
+def refresh_verdicts_on_commit(sku_ids: Iterable[int]) -> None:
+    """Queue a re-judgement once the transaction that changed these SKUs' prices or evidence commits."""
+    ids = sorted(set(sku_ids))
+    if ids:
+        transaction.on_commit(lambda: refresh_verdicts.delay(ids))
 
 
 @shared_task(soft_time_limit=3000, time_limit=3300)
@@ -23,8 +32,13 @@ def refresh_all_verdicts() -> dict:
     return {"judged": result.judged, "removed": result.removed, "seconds": round(result.seconds, 1)}
 
 
-def refresh_verdicts_on_commit(sku_ids: Iterable[int]) -> None:
-    """Queue a re-judgement once the transaction that changed these SKUs' prices or evidence commits."""
-    ids = sorted(set(sku_ids))
-    if ids:
-        transaction.on_commit(lambda: refresh_verdicts.delay(ids))
+@shared_task(soft_time_limit=1800, time_limit=2000)
+def build_price_index() -> dict[str, dict]:
+    """Rebuild the published price index, monthly then weekly (nightly, see CELERY_BEAT_SCHEDULE).
+
+    Each frequency is replaced in its own transaction, so a failure of the weekly run leaves the
+    new monthly index in place. Idempotent: running it twice gives the same points.
+    """
+    from pricing.index import build_index
+
+    return {frequency: build_index(frequency=frequency).as_dict() for frequency in Frequency.values}

@@ -44,6 +44,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, F
+from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -414,6 +415,26 @@ def refresh_all_verdicts() -> RefreshResult:
         PriceVerdict.objects.values_list("verdict").annotate(n=Count("pk")).values_list("verdict", "n")
     )
     return RefreshResult(judged, removed, time.perf_counter() - started, counts)
+
+
+def nearest_peers(verdict: PriceVerdict, *, limit: int = 10) -> list[Sku]:
+    """The comparable on-sale listings whose unit prices are closest to the group's median: what a
+    reader needs to see that the median is made of real, similar products."""
+    if verdict.peer_category_id is None or verdict.peer_median is None:
+        return []
+    peers = Sku.objects.filter(is_active=True, product__is_visible=True).exclude(pk=verdict.sku_id)
+    if verdict.peer_scope == PeerScope.LEAF:
+        peers = peers.filter(product__category_id=verdict.peer_category_id)
+    else:
+        peers = peers.filter(
+            product__category__parent_id=verdict.peer_category_id,
+            product__category__price_basis=verdict.basis,
+        )
+    return list(
+        peers.select_related("product")
+        .annotate(distance=Abs(F("unit_price") - verdict.peer_median))
+        .order_by("distance", "pk")[:limit]
+    )
 
 
 # --- Explaining a verdict ------------------------------------------------------------------------

@@ -25,7 +25,7 @@ judge by, *reasonable*; otherwise *not enough data*. ``severity`` is the natural
 largest ratio behind the verdict, which orders the ops review queue.
 
 ``judge`` is pure. ``refresh_verdicts`` / ``refresh_all_verdicts`` gather the facts in a few
-set-based queries per top-level category (never one query per SKU) and write the rows in bulk;
+set-based queries (never one query per SKU) and write the rows in bulk;
 the single-SKU path after a price or evidence change is the same code with one SKU.
 ``explain`` turns a stored verdict into the sentence a supplier reads, in the active language.
 """
@@ -43,7 +43,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, F
+from django.db.models import Count, F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -233,12 +233,12 @@ class _Tree:
         return self.by_id[category_id].price_basis
 
 
-def _peer_groups(tree: _Tree, root_id: int, params: Params) -> dict[int, PeerGroup | None]:
-    """Each leaf category's peer group under one root: its own on-sale SKUs, or, when too few, those
-    of its parent category with the same price basis."""
+def _peer_groups(tree: _Tree, root_ids: set[int], params: Params) -> dict[int, PeerGroup | None]:
+    """Each leaf category's peer group under these roots: its own on-sale SKUs, or, when too few,
+    those of its parent category with the same price basis. One query."""
     logs: dict[int, list[float]] = defaultdict(list)
     rows = (
-        Sku.objects.filter(is_active=True, product__is_visible=True, product__top_category_id=root_id)
+        Sku.objects.filter(is_active=True, product__is_visible=True, product__top_category_id__in=root_ids)
         .values_list("product__category_id", "unit_price")
         .iterator(chunk_size=20000)
     )
@@ -251,7 +251,7 @@ def _peer_groups(tree: _Tree, root_id: int, params: Params) -> dict[int, PeerGro
         by_parent[(parent, tree.basis(category_id))].extend(values)
     groups: dict[int, PeerGroup | None] = {}
     for category_id, category in tree.by_id.items():
-        if tree.root_of(category_id) != root_id:
+        if tree.root_of(category_id) not in root_ids:
             continue
         own = logs.get(category_id, [])
         if len(own) >= params.peer_min_count:
@@ -349,8 +349,10 @@ def _write(rows: list[PriceVerdict]) -> None:
             )
 
 
-def _judge_root(tree: _Tree, root_id: int, skus: list[_SkuRow], sku_filter: dict, params: Params) -> int:
-    groups = _peer_groups(tree, root_id, params)
+def _judge(skus: list[_SkuRow], sku_filter: dict, roots: set[int], tree: _Tree, params: Params) -> int:
+    """Judge these SKUs: four set-based reads (peers of their roots, references, history), then
+    the pure model for each, then bulk writes."""
+    groups = _peer_groups(tree, roots, params)
     fresh, stale = _references(sku_filter, params)
     history = _history(sku_filter, params)
     now = timezone.now()
@@ -376,14 +378,12 @@ def _judged_skus():
 def refresh_verdicts(sku_ids: Iterable[int]) -> int:
     """Recompute the verdicts of these SKUs (after a price or evidence change). Returns how many."""
     params, tree = Params.from_settings(), _Tree()
-    by_root: dict[int, list[_SkuRow]] = defaultdict(list)
     rows = _judged_skus().filter(pk__in=set(sku_ids)).values_list("pk", "product__category_id", "unit_price")
-    for pk, category_id, price in rows:
-        by_root[tree.root_of(category_id)].append(_SkuRow(pk, category_id, price))
-    done = 0
-    for root_id, skus in by_root.items():
-        done += _judge_root(tree, root_id, skus, {"sku_id__in": [s.sku_id for s in skus]}, params)
-    return done
+    skus = [_SkuRow(pk, category_id, price) for pk, category_id, price in rows]
+    if not skus:
+        return 0
+    roots = {tree.root_of(s.category_id) for s in skus}
+    return _judge(skus, {"sku_id__in": [s.sku_id for s in skus]}, roots, tree, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,22 +395,18 @@ class RefreshResult:
 
 
 def refresh_all_verdicts() -> RefreshResult:
-    """Nightly: judge every SKU of the catalogue, one top-level category at a time, and drop the
+    """Nightly: judge every SKU of the catalogue (each input read once, in one pass) and drop the
     verdicts of SKUs no longer judged (withdrawn or delisted)."""
     started = time.perf_counter()
     params, tree = Params.from_settings(), _Tree()
-    judged = 0
-    for root_id in sorted(pk for pk, c in tree.by_id.items() if c.parent_id is None):
-        in_root = _judged_skus().filter(product__top_category_id=root_id)
-        skus = [
-            _SkuRow(pk, category_id, price)
-            for pk, category_id, price in in_root.values_list("pk", "product__category_id", "unit_price")
-            .order_by("pk")
-            .iterator(chunk_size=20000)
-        ]
-        if skus:
-            judged += _judge_root(tree, root_id, skus, {"sku__product__top_category_id": root_id}, params)
-    removed, _detail = PriceVerdict.objects.exclude(sku__in=_judged_skus()).delete()
+    rows = _judged_skus().values_list("pk", "product__category_id", "unit_price").order_by()
+    skus = [_SkuRow(pk, category_id, price) for pk, category_id, price in rows.iterator(chunk_size=20000)]
+    roots = {pk for pk, c in tree.by_id.items() if c.parent_id is None}
+    judged = _judge(skus, {}, roots, tree, params) if skus else 0
+    no_longer_judged = (
+        Q(sku__is_active=False) | Q(sku__unit_price__lte=0) | ~Q(sku__product__status__in=JUDGED_STATUSES)
+    )
+    removed, _detail = PriceVerdict.objects.filter(no_longer_judged).delete()
     counts = dict(
         PriceVerdict.objects.values_list("verdict").annotate(n=Count("pk")).values_list("verdict", "n")
     )

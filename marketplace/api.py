@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts.api import MeView
 from buyers.api import BuyerUnitViewSet
 from catalog.api import CatalogViewSet, SupplierProductViewSet
+from pricing.api import PriceIndexSeriesView, SkuPriceView, SupplierEvidenceView
 from regions.api import CityViewSet, CountyViewSet, ProvinceViewSet
 from suppliers.api import ApplicationView, QualificationViewSet, SupplierViewSet
 
@@ -35,5 +36,8 @@ urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("supplier/application/", ApplicationView.as_view(), name="supplier-application"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("pricing/index/", PriceIndexSeriesView.as_view(), name="pricing-index"),
+    path("pricing/skus/<int:sku_id>/", SkuPriceView.as_view(), name="pricing-sku"),
+    path("supplier/skus/<int:sku_id>/evidence/", SupplierEvidenceView.as_view(), name="supplier-evidence"),
     path("", include(router.urls)),
 ]

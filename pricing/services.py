@@ -176,7 +176,12 @@ def price_review(*, sku: Sku, by: User, action: str, note: str) -> PriceReview:
         raise ValidationError({"action": _("Choose accept, adjust or delist.")})
     if not note:
         raise ValidationError({"note": _("Write a note: the supplier reads it with the explanation.")})
-    verdict = PriceVerdict.objects.select_for_update().select_related("peer_category").filter(sku=sku).first()
+    verdict = (
+        PriceVerdict.objects.select_for_update(of=("self",))
+        .select_related("peer_category")
+        .filter(sku=sku)
+        .first()
+    )
     if verdict is None or not verdict.is_flagged:
         raise ValidationError(_("Only a price the model flagged can be reviewed."))
     product = sku.product

@@ -33,6 +33,7 @@ the single-SKU path after a price or evidence change is the same code with one S
 from __future__ import annotations
 
 import datetime
+import json
 import math
 import statistics
 import time
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
@@ -65,6 +66,7 @@ JUDGED_STATUSES = [
     ProductStatus.OFF_SALE,
 ]
 WRITE_BATCH = 5000
+COPY_BATCH = 50_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,9 +334,49 @@ COMPUTED_FIELDS = [
 ]
 
 
+_COPY_FIELDS = [f for f in PriceVerdict._meta.concrete_fields if f.name in COMPUTED_FIELDS or f.name == "sku"]
+
+
+def _copy_value(field, verdict: PriceVerdict):
+    value = getattr(verdict, field.attname)
+    return json.dumps(value) if isinstance(field, models.JSONField) else value
+
+
+def _write_copy(rows: list[PriceVerdict]) -> None:
+    """PostgreSQL: COPY each batch into a scratch table, then one INSERT … ON CONFLICT upsert and
+    one UPDATE that lifts reviews made on another unit price — three statements per batch."""
+    table = PriceVerdict._meta.db_table
+    columns = ", ".join(f'"{f.column}"' for f in _COPY_FIELDS)
+    updates = ", ".join(f'"{f.column}" = EXCLUDED."{f.column}"' for f in _COPY_FIELDS if f.name != "sku")
+    for start in range(0, len(rows), COPY_BATCH):
+        batch = rows[start : start + COPY_BATCH]
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS fengshou_verdict_load")
+            cursor.execute(
+                f"CREATE TEMP TABLE fengshou_verdict_load AS SELECT {columns} FROM {table} WITH NO DATA"
+            )
+            with cursor.cursor.copy(f"COPY fengshou_verdict_load ({columns}) FROM STDIN") as copy:
+                for verdict in batch:
+                    copy.write_row([_copy_value(f, verdict) for f in _COPY_FIELDS])
+            cursor.execute(
+                f"INSERT INTO {table} ({columns}, review_state, review_note) "
+                f"SELECT {columns}, '', '' FROM fengshou_verdict_load "
+                f"ON CONFLICT (sku_id) DO UPDATE SET {updates}"
+            )
+            cursor.execute(
+                f"UPDATE {table} AS v SET review_state = '' FROM fengshou_verdict_load AS l "
+                "WHERE v.sku_id = l.sku_id AND v.review_state <> '' "
+                "AND v.review_unit_price IS DISTINCT FROM v.unit_price"
+            )
+            cursor.execute("DROP TABLE fengshou_verdict_load")
+
+
 def _write(rows: list[PriceVerdict]) -> None:
     """Upsert the computed part of each verdict; an ops review stays only while the unit price it
     was made on is still the price."""
+    if connection.vendor == "postgresql" and len(rows) > WRITE_BATCH:
+        _write_copy(rows)
+        return
     for start in range(0, len(rows), WRITE_BATCH):
         batch = rows[start : start + WRITE_BATCH]
         with transaction.atomic():

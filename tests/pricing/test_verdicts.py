@@ -26,6 +26,7 @@ from pricing.verdicts import (
 from tests.catalog.conftest import Listings
 from tests.factories import OpsFactory
 from tests.pricing.test_evidence import screenshot
+from tests.services import require_postgres
 
 D = Decimal
 TODAY = datetime.date(2026, 11, 27)
@@ -422,3 +423,33 @@ class TestOpsReview:
             services.price_review(
                 sku=sku, by=OpsFactory(teams=["internal_control"]), action="accept", note="x"
             )
+
+
+@pytest.mark.postgres
+def test_the_bulk_copy_path_writes_what_the_orm_path_writes(market, monkeypatch):
+    """On PostgreSQL big runs are written with COPY + one upsert; same rows, reviews kept or lifted."""
+    require_postgres()
+    from pricing import verdicts
+
+    market.peer_products([4.8, 5.0, 5.1, 5.2, 5.4])
+    _product, sku = market.subject(price="90.00", on_sale=True)
+    add_reference(market, sku, price="40.00", qty="5")
+    refresh_all_verdicts()
+    fields = [f.attname for f in PriceVerdict._meta.concrete_fields if f.name != "computed_at"]
+    by_orm = {v.sku_id: [getattr(v, f) for f in fields] for v in PriceVerdict.objects.all()}
+    services.price_review(sku=sku, by=OpsFactory(teams=["internal_control"]), action="accept", note="ok")
+    PriceVerdict.objects.exclude(sku=sku).delete()
+    monkeypatch.setattr(verdicts, "WRITE_BATCH", 1)  # any run of 2+ rows goes through COPY
+    monkeypatch.setattr(verdicts, "COPY_BATCH", 4)  # and in several batches
+    refresh_all_verdicts()
+    by_copy = {v.sku_id: [getattr(v, f) for f in fields] for v in PriceVerdict.objects.all()}
+    assert by_copy.keys() == by_orm.keys()
+    for sku_id, values in by_copy.items():
+        expected = by_orm[sku_id]
+        if sku_id == sku.pk:  # the acceptance survived the rewrite (same unit price)
+            assert PriceVerdict.objects.get(sku=sku).review_state == ReviewState.ACCEPTED
+            continue
+        assert values == expected
+    PriceVerdict.objects.filter(sku=sku).update(review_unit_price=D("1.00"))
+    refresh_all_verdicts()
+    assert PriceVerdict.objects.get(sku=sku).review_state == ReviewState.NONE

@@ -204,7 +204,12 @@ def product_for_buyer(*, pk: int) -> Product | None:
         .filter(pk=pk)
         .select_related("category__parent", "origin_county__city", "origin_province", "supplier__county")
         .prefetch_related(
-            Prefetch("skus", queryset=Sku.objects.filter(is_active=True).order_by("position", "id")),
+            Prefetch(
+                "skus",
+                queryset=Sku.objects.filter(is_active=True)
+                .select_related("verdict__peer_category")  # the price check and its explanation
+                .order_by("position", "id"),
+            ),
             "images",
             "test_reports",
             Prefetch("trace_batches", queryset=TraceBatch.objects.select_related("test_report")),
@@ -219,7 +224,7 @@ def supplier_products(*, supplier: Supplier) -> QuerySet[Product]:
         Product.objects.filter(supplier=supplier)
         .select_related("category", "supplier")
         .prefetch_related(
-            "skus",
+            Prefetch("skus", queryset=Sku.objects.select_related("verdict")),  # the price check badge
             "images",
             "test_reports",
             Prefetch("supplier__qualifications", queryset=Qualification.objects.all()),

@@ -29,6 +29,8 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
+from pricing.index import category_series
+from pricing.selectors import product_prices
 from suppliers.views import _apply_errors
 
 # --- Buyers ---------------------------------------------------------------------------------------
@@ -70,7 +72,18 @@ def product_detail(request, pk: int):
     product = selectors.product_for_buyer(pk=pk)
     if product is None:
         raise Http404
-    return render(request, "catalog/product.html", {"product": product, "skus": product.skus.all()})
+    skus = list(product.skus.all())
+    return render(
+        request,
+        "catalog/product.html",
+        {
+            "product": product,
+            "skus": skus,
+            # The price check per SKU, the supplier's comparison links and the category's index.
+            "prices": product_prices(skus=skus),
+            "index_points": category_series(product.category),
+        },
+    )
 
 
 @public

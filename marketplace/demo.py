@@ -13,7 +13,14 @@ from marketplace.uscc import ALPHABET, uscc_check_character
 
 DEMO_PASSWORD = "fengshou2026"
 
-SEEDERS = ["regions.demo", "buyers.demo", "accounts.demo", "suppliers.demo", "catalog.demo"]
+SEEDERS = [
+    "regions.demo",
+    "buyers.demo",
+    "accounts.demo",
+    "suppliers.demo",
+    "catalog.demo",
+    "pricing.demo",
+]
 
 
 @dataclass

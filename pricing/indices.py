@@ -44,6 +44,7 @@ __all__ = [
     "carli",
     "carli_from_pairs",
     "category_index_cell",
+    "category_index_cell_from_log_counts",
     "chained",
     "dutot",
     "dutot_from_pairs",
@@ -414,3 +415,67 @@ def category_index_cell(
     if len(kept) < min_matched:
         return IndexCell(value=None, matched=len(kept), dropped=len(dropped), published=False)
     return IndexCell(value=jevons_from_pairs(kept), matched=len(kept), dropped=len(dropped), published=True)
+
+
+def _median_of_counts(items: Sequence[tuple[float, int]], n: int) -> float:
+    """``statistics.median`` of the sample in which each ``value`` occurs ``count`` times.
+
+    ``items`` are ``(value, count)`` sorted by value with positive counts summing to ``n`` (> 0).
+    The middle element, or the mean of the two middle elements for even ``n``, exactly as
+    ``statistics.median`` returns it for the expanded list.
+    """
+    lower_pos, upper_pos = (n - 1) // 2, n // 2  # 0-based positions of the middle element(s)
+    lower = upper = None
+    seen = 0
+    for value, count in items:
+        seen += count
+        if lower is None and seen > lower_pos:
+            lower = value
+        if seen > upper_pos:
+            upper = value
+            break
+    if n % 2:
+        return upper  # type: ignore[return-value]
+    return (lower + upper) / 2  # type: ignore[operator]
+
+
+def category_index_cell_from_log_counts(
+    log_relatives: Mapping[float, int],
+    *,
+    min_matched: int = 5,
+    edit: bool = True,
+    k: float = 3.5,
+    scale_floor: float = 0.1,
+) -> IndexCell:
+    """:func:`category_index_cell` for a sample given as ``{ln(p1/p0): number of items}``.
+
+    A large index run meets millions of relatives, most of them exactly 0 (the price did not
+    change), so it counts them instead of listing them. The result is the one
+    :func:`category_index_cell` gives on the matched pairs whose log relatives these are: the
+    same MAD screening as :func:`edit_relatives` (``method="mad"``, same ``k`` and
+    ``scale_floor``; nothing dropped below 3 items) on the expanded sample, the same counts, and
+    the Jevons index of the kept items — equal up to floating-point rounding, since the sum of
+    logs is taken as ``Σ count·x`` instead of item by item. Counts must be positive integers;
+    non-finite values are refused with ``ValueError``.
+    """
+    if min_matched < 1:
+        raise ValueError(f"min_matched must be at least 1, got {min_matched!r}")
+    items = sorted((float(x), int(c)) for x, c in log_relatives.items() if c)
+    if any(c < 0 for _, c in items):
+        raise ValueError("counts must not be negative")
+    if any(not math.isfinite(x) for x, _ in items):
+        raise ValueError("log relatives must be finite")
+    n = sum(c for _, c in items)
+    kept = items
+    if edit and n >= 3:
+        centre = _median_of_counts(items, n)
+        deviations = sorted((abs(x - centre), c) for x, c in items)
+        mad = _median_of_counts(deviations, n)
+        limit = k * max(MAD_TO_SIGMA * mad, scale_floor)
+        kept = [(x, c) for x, c in items if not abs(x - centre) > limit]
+    matched = sum(c for _, c in kept)
+    dropped = n - matched
+    if matched < min_matched:
+        return IndexCell(value=None, matched=matched, dropped=dropped, published=False)
+    value = math.exp(math.fsum(x * c for x, c in kept) / matched)
+    return IndexCell(value=value, matched=matched, dropped=dropped, published=True)

@@ -267,12 +267,19 @@ class PriceIndexPoint(models.Model):
         ordering = ["category", "province", "frequency", "period_start"]
         verbose_name = _("price index point")
         verbose_name_plural = _("price index points")
+        # One point per cell. Two partial constraints rather than NULLS NOT DISTINCT, which SQLite
+        # (the development database) cannot enforce: all provinces (province null), and each province.
         constraints = [
             models.UniqueConstraint(
+                fields=["category", "frequency", "period_start"],
+                condition=Q(province__isnull=True),
+                name="index_point_unique_all_provinces",
+            ),
+            models.UniqueConstraint(
                 fields=["category", "province", "frequency", "period_start"],
-                name="index_point_unique",
-                nulls_distinct=False,
-            )
+                condition=Q(province__isnull=False),
+                name="index_point_unique_per_province",
+            ),
         ]
 
     def __str__(self) -> str:

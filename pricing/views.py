@@ -1,7 +1,83 @@
-from django.http import FileResponse, Http404
+"""Price pages: a supplier's price page per SKU (verdict, evidence, adding a comparison) and the
+private download of a comparison's screenshot."""
 
-from accounts.access import signed_in
-from pricing.models import PriceEvidence
+import mimetypes
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.access import roles, signed_in
+from accounts.models import Role
+from pricing import selectors, services
+from pricing.forms import EvidenceForm
+from pricing.models import PriceEvidence, ReviewState
+from pricing.verdicts import explain
+from suppliers.views import _apply_errors
+
+
+@roles(Role.SUPPLIER)
+def sku_prices(request, pk: int, sku_id: int):
+    """One SKU's price as the model judges it, the numbers behind the verdict, its comparison links,
+    and the form to add one. Only the product's supplier sees it (404 for anyone else's SKU)."""
+    page = selectors.sku_price_page(supplier=request.user.supplier, product_id=pk, sku_id=sku_id)
+    if page is None:
+        raise Http404
+    sku = page.sku
+    shops = selectors.recognised_shop_names()
+    if request.method == "POST":
+        form = EvidenceForm(request.POST, request.FILES, shops=shops)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.evidence_add(
+                    sku=sku,
+                    by=request.user,
+                    url=data["url"],
+                    match=data["match"],
+                    observed_price=data["observed_price"],
+                    spec=data["spec"],
+                    net_quantity=data["net_quantity"],
+                    unit=data["unit"],
+                    pack_count=data["pack_count"],
+                    seen_on=data["seen_on"],
+                    screenshot=data["screenshot"],
+                )
+            except ValidationError as exc:
+                _apply_errors(form, exc)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            else:
+                messages.success(
+                    request,
+                    _("Comparison added. The price check is recomputed in a moment with it."),
+                )
+                return redirect("pricing:sku_prices", pk=sku.product_id, sku_id=sku.pk)
+    else:
+        form = EvidenceForm(
+            initial={"unit": sku.unit, "pack_count": 1, "seen_on": timezone.localdate()}, shops=shops
+        )
+    verdict = page.verdict
+    return render(
+        request,
+        "pricing/sku_prices.html",
+        {
+            "product": sku.product,
+            "sku": sku,
+            "page": page,
+            "verdict": verdict,
+            "explanation": explain(verdict) if verdict is not None else "",
+            "asked_to_adjust": verdict is not None and verdict.review_state == ReviewState.ADJUST,
+            "form": form,
+            "max_age": settings.PRICE_EVIDENCE_MAX_AGE_DAYS,
+        },
+        status=400 if form.is_bound else 200,
+    )
 
 
 @signed_in
@@ -15,6 +91,10 @@ def screenshot(request, pk: int):
     )
     if not allowed:
         raise Http404
-    response = FileResponse(evidence.screenshot.open("rb"), as_attachment=True, content_type="image/jpeg")
+    name = PurePosixPath(evidence.screenshot.name).name
+    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    response = FileResponse(
+        evidence.screenshot.open("rb"), as_attachment=True, content_type=content_type, filename=name
+    )
     response["X-Content-Type-Options"] = "nosniff"
     return response

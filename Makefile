@@ -41,11 +41,15 @@ format: install
 worker: install
 	$(BIN)/celery -A marketplace worker --beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
-# Benchmarks on PostgreSQL (a separate database, fengshou_bench, loaded with 1,000,000 SKUs on first run).
+# Benchmarks on PostgreSQL (a separate database, fengshou_bench, loaded with 1,000,000 SKUs on first run):
+# catalogue search and pages, then price verdicts for every SKU, then the price index.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fengshou_bench
-BENCH_ARGS ?= --skus 1000000
+BENCH_SKUS ?= 1000000
+BENCH_ARGS ?= --skus $(BENCH_SKUS)
 bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.catalog_bench $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_verdict_bench --skus $(BENCH_SKUS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_index_bench --skus $(BENCH_SKUS)
 
 # For developers (needs GNU gettext's xgettext): refresh the .po files from the source.
 makemessages: install

@@ -240,7 +240,7 @@ class PriceVerdictAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("explanation"))
     def explanation(self, verdict: PriceVerdict) -> str:
-        return explain(verdict)
+        return explain(verdict, for_supplier=False, brief=False)
 
     @admin.display(description=_("numbers behind it"))
     def numbers(self, verdict: PriceVerdict):

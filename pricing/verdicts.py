@@ -487,11 +487,19 @@ def _times(ratio: float) -> str:
 
 
 def explain(
-    verdict: PriceVerdict, *, for_supplier: bool = True, category_names: dict[int, str] | None = None
+    verdict: PriceVerdict,
+    *,
+    for_supplier: bool = True,
+    brief: bool | None = None,
+    category_names: dict[int, str] | None = None,
 ) -> str:
-    """The sentences a supplier (or, with ``for_supplier=False``, a buyer) reads, in the active
-    language, from the numbers stored with the verdict. ``category_names`` saves a query when many
-    verdicts are explained at once; otherwise ``peer_category`` should be select_related."""
+    """The sentences a supplier reads (or, with ``for_supplier=False``, a buyer or ops: "the
+    supplier's reference"), in the active language, from the numbers stored with the verdict.
+    ``brief`` (the default for buyers) keeps only the sentence with the numbers, without the rules
+    and the advice. ``category_names`` saves a query when many verdicts are explained at once;
+    otherwise ``peer_category`` should be select_related."""
+    if brief is None:
+        brief = not for_supplier
     params = Params.from_settings()
     basis = verdict.basis
     clauses: list[str] = []
@@ -555,16 +563,23 @@ def explain(
         "history_jump": _("The price rose suddenly."),
     }
     sentences.extend(rule[s] for s in verdict.signals if s in rule)
-    if not for_supplier:
+    if brief:
         return " ".join(sentences[:1])
     if verdict.stale_references and verdict.reference_ratio is None:
         age = (timezone.localdate() - verdict.stale_seen_on).days
-        sentences.append(
+        stale = (
             _(
                 "Your %(shop)s reference is %(days)d days old; references older than %(max)d days no "
                 "longer count. Add a fresh one."
             )
-            % {"shop": verdict.stale_shop, "days": age, "max": params.evidence_max_age_days}
+            if for_supplier
+            else _(
+                "The supplier's %(shop)s reference is %(days)d days old; references older than %(max)d "
+                "days no longer count."
+            )
+        )
+        sentences.append(
+            stale % {"shop": verdict.stale_shop, "days": age, "max": params.evidence_max_age_days}
         )
     if verdict.verdict == Verdict.INSUFFICIENT:
         sentences.append(

@@ -453,3 +453,15 @@ def test_the_bulk_copy_path_writes_what_the_orm_path_writes(market, monkeypatch)
     PriceVerdict.objects.filter(sku=sku).update(review_unit_price=D("1.00"))
     refresh_all_verdicts()
     assert PriceVerdict.objects.get(sku=sku).review_state == ReviewState.NONE
+
+
+def test_ops_read_the_whole_explanation_about_the_suppliers_reference(market):
+    _product, sku = market.subject()
+    add_reference(market, sku, price="30.00", days=45)
+    verdict = verdict_of(sku)
+    with translation.override("en"):
+        assert "The supplier's 京东 reference is 45 days old" in explain(
+            verdict, for_supplier=False, brief=False
+        )
+        assert explain(verdict, for_supplier=False) == ""  # buyers: only the sentence with numbers
+        assert "Your 京东 reference" in explain(verdict)

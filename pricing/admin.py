@@ -5,7 +5,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -202,6 +204,11 @@ class PriceVerdictAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Read-only: decisions are the list's actions, which ask for the note.
+        extra_context = {**(extra_context or {}), "show_save": False, "show_save_and_continue": False}
+        return super().change_view(request, object_id, form_url, extra_context=extra_context)
+
     def changelist_view(self, request, extra_context=None):
         params = Params.from_settings()
         extra_context = {**(extra_context or {}), "model_params": params, "model_version": MODEL_VERSION}
@@ -309,7 +316,13 @@ class PriceVerdictAdmin(admin.ModelAdmin):
     @admin.display(description=_("earlier reviews"))
     def reviews(self, verdict: PriceVerdict):
         rows = [
-            (r.created_at.strftime("%Y-%m-%d %H:%M"), r.by, r.get_action_display(), r.unit_price, r.note)
+            (
+                date_format(localtime(r.created_at), "Y-m-d H:i"),
+                r.by,
+                r.get_action_display(),
+                r.unit_price,
+                r.note,
+            )
             for r in PriceReview.objects.filter(sku_id=verdict.sku_id).select_related("by")
         ]
         if not rows:

@@ -191,9 +191,14 @@ class PriceVerdict(models.Model):
     review_note = models.TextField(_("review note"), blank=True)
     review_unit_price = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("reviewed by"),
     )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("price verdict")
@@ -201,7 +206,7 @@ class PriceVerdict(models.Model):
         indexes = [models.Index(fields=["verdict", "-severity"], name="verdict_queue")]
 
     def __str__(self) -> str:
-        return f"{self.sku_id}: {self.verdict}"
+        return f"{self.sku.product.name} · {self.sku.spec}: {self.get_verdict_display()}"
 
     @property
     def is_flagged(self) -> bool:

@@ -57,6 +57,9 @@ SKU_FIELDS = ("spec", "net_quantity", "unit", "pack_count", "price", "stock", "w
 # --- Who acts --------------------------------------------------------------------------------------
 
 
+CENT = Decimal("0.01")
+
+
 def actor_kind(user: User | None, product: Product) -> str | None:
     if user is None or not user.is_active:
         return None
@@ -298,8 +301,10 @@ class RowError:
 
 
 def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
-    """Set stock from a CSV with columns ``sku_id,stock`` (header required). All rows or none:
-    any bad row raises ValidationError listing every bad line, and nothing changes."""
+    """Set stock, and prices where a ``price`` column is given, from a CSV with columns
+    ``sku_id,stock[,price]`` (header required; an empty price cell keeps the price). All rows or
+    none: any bad row raises ValidationError listing every bad line, and nothing changes. Every
+    price changed this way is recorded in the price history (source "csv") like any other."""
     _require_supplier(by, supplier)
     try:
         text = file.read().decode("utf-8-sig")
@@ -309,10 +314,12 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
     if not reader.fieldnames or not {"sku_id", "stock"} <= {f.strip() for f in reader.fieldnames}:
         raise ValidationError(_("The first line must name the columns: sku_id,stock"))
     wanted: dict[int, int] = {}
+    prices: dict[int, Decimal] = {}
     line_of: dict[int, int] = {}
     problems: list[RowError] = []
     for line, row in enumerate(reader, start=2):
         raw_id, raw_stock = (row.get("sku_id") or "").strip(), (row.get("stock") or "").strip()
+        raw_price = (row.get("price") or "").strip()
         try:
             sku_id = int(raw_id)
         except ValueError:
@@ -328,6 +335,21 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
         if stock < 0:
             problems.append(RowError(line, _("Stock cannot be below zero.")))
             continue
+        if raw_price:
+            try:
+                price = Decimal(raw_price)
+                if not price.is_finite() or price <= 0 or price != price.quantize(CENT) or price >= 10**8:
+                    raise InvalidOperation
+            except InvalidOperation:
+                problems.append(
+                    RowError(
+                        line,
+                        _("Price “%(v)s” is not an amount in yuan above zero (e.g. 49.90).")
+                        % {"v": raw_price},
+                    )
+                )
+                continue
+            prices[sku_id] = price.quantize(CENT)
         if sku_id in wanted:
             problems.append(RowError(line, _("SKU %(id)d appears twice.") % {"id": sku_id}))
             continue
@@ -343,10 +365,28 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
             [_("Line %(line)d: %(message)s") % {"line": p.line, "message": p.message} for p in problems]
         )
     with transaction.atomic():
-        skus = list(Sku.objects.select_for_update().filter(pk__in=owned).order_by("pk"))
+        skus = list(
+            Sku.objects.select_for_update(of=("self",))
+            .select_related("product__category")
+            .filter(pk__in=owned)
+            .order_by("pk")
+        )
+        repriced = []
         for sku in skus:
             sku.stock = wanted[sku.pk]
-        Sku.objects.bulk_update(skus, ["stock"])
+            if sku.pk in prices and prices[sku.pk] != sku.price:
+                repriced.append((sku, sku.price, sku.unit_price, sku.spec))
+                sku.price = prices[sku.pk]
+                sku.unit_price = unit_price(
+                    price=sku.price,
+                    net_quantity=sku.net_quantity,
+                    unit=sku.unit,
+                    pack_count=sku.pack_count,
+                    basis=sku.product.category.price_basis,
+                )
+        Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
+        for sku, old_price, old_unit_price, old_spec in repriced:
+            _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv")
         for product in Product.objects.filter(skus__in=skus).distinct():
             product_refresh_summary(product)
     return len(skus)

@@ -390,18 +390,18 @@ def stock_import(request):
 
 @roles(Role.SUPPLIER)
 def stock_template(request):
-    """A CSV of the supplier's SKUs with their current stock, to edit and upload again."""
+    """A CSV of the supplier's SKUs with their current stock and price, to edit and upload again."""
     skus = (
         Sku.objects.filter(product__supplier=_supplier(request))
         .select_related("product")
         .order_by("product_id", "id")
     )
     buffer = io.StringIO()
-    buffer.write("\ufeffsku_id,stock,product,spec\n")
+    buffer.write("\ufeffsku_id,stock,price,product,spec\n")
     for sku in skus:
         name = sku.product.name.replace('"', '""')
         spec = sku.spec.replace('"', '""')
-        buffer.write(f'{sku.pk},{sku.stock},"{name}","{spec}"\n')
+        buffer.write(f'{sku.pk},{sku.stock},{sku.price},"{name}","{spec}"\n')
     response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="stock.csv"'
     return response

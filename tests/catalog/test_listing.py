@@ -261,3 +261,48 @@ def test_stock_csv_is_all_or_nothing_with_an_error_per_line(listings):
     )
     product.refresh_from_db()
     assert product.total_stock == 5
+
+
+def test_prices_changed_by_csv_are_kept_in_the_history_like_any_other(listings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from catalog.models import SkuPriceChange
+
+    product = listings.product()
+    a, b = product.skus.order_by("position")  # 5 kg ¥49.90, 10 kg ¥89.00
+    bad = f"sku_id,stock,price\n{a.pk},5,0\n{b.pk},3,12.345\n".encode()
+    with translation.override("en"), pytest.raises(ValidationError) as info:
+        services.stock_import_csv(
+            supplier=listings.supplier, by=listings.user, file=SimpleUploadedFile("s.csv", bad)
+        )
+    assert info.value.messages == [
+        "Line 2: Price “0” is not an amount in yuan above zero (e.g. 49.90).",
+        "Line 3: Price “12.345” is not an amount in yuan above zero (e.g. 49.90).",
+    ]
+    before = SkuPriceChange.objects.count()
+    good = f"sku_id,stock,price\n{a.pk},5,45.00\n{b.pk},3,\n".encode()  # an empty price keeps it
+    services.stock_import_csv(
+        supplier=listings.supplier, by=listings.user, file=SimpleUploadedFile("s.csv", good)
+    )
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.price, a.unit_price, a.stock) == (Decimal("45.00"), Decimal("4.50"), 5)
+    assert (b.price, b.stock) == (Decimal("89.00"), 3)
+    change = SkuPriceChange.objects.exclude(pk__lte=before).get()
+    assert (
+        change.sku,
+        change.old_price,
+        change.new_price,
+        change.new_unit_price,
+        change.source,
+        change.actor,
+    ) == (
+        a,
+        Decimal("49.90"),
+        Decimal("45.00"),
+        Decimal("4.50"),
+        "csv",
+        listings.user,
+    )
+    product.refresh_from_db()
+    assert product.min_price == Decimal("45.00")

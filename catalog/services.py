@@ -218,6 +218,7 @@ def product_save(
     product.top_category_id = top_category_id(product.category_id)
     product.save()
 
+    repriced: list[int] = []
     for position, (_i, row, sku_clean) in enumerate(rows):
         if sku_clean is None:
             if row.get("id"):
@@ -233,7 +234,11 @@ def product_save(
         sku.unit_price = sku_clean["unit_price"]
         sku.position = position
         sku.save()
-        _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source=source)
+        if _record_price_change(
+            sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False
+        ):
+            repriced.append(sku.pk)
+    refresh_verdicts_on_commit(repriced)  # one background job for the product's SKUs
 
     if previous_status == ProductStatus.OFF_SALE:
         _apply_transition(
@@ -244,10 +249,12 @@ def product_save(
 
 
 def _record_price_change(
-    sku: Sku, old_price, old_unit_price, old_spec: str, *, by: User | None, source: str
-) -> None:
+    sku: Sku, old_price, old_unit_price, old_spec: str, *, by: User | None, source: str, rejudge: bool = True
+) -> bool:
+    """Keep a price or spec change in the history and, unless the caller re-judges a batch itself
+    (``rejudge=False``), queue the SKU's price verdict. Returns whether anything changed."""
     if old_price == sku.price and old_spec == sku.spec and old_unit_price == sku.unit_price:
-        return
+        return False
     SkuPriceChange.objects.create(
         sku=sku,
         old_price=old_price,
@@ -259,7 +266,9 @@ def _record_price_change(
         source=source,
         actor=by,
     )
-    refresh_verdicts_on_commit([sku.pk])
+    if rejudge:
+        refresh_verdicts_on_commit([sku.pk])
+    return True
 
 
 @transaction.atomic
@@ -386,7 +395,8 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
                 )
         Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
         for sku, old_price, old_unit_price, old_spec in repriced:
-            _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv")
+            _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv", rejudge=False)
+        refresh_verdicts_on_commit(sku.pk for sku, *_old in repriced)  # one background job for the file
         for product in Product.objects.filter(skus__in=skus).distinct():
             product_refresh_summary(product)
     return len(skus)

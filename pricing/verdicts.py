@@ -225,42 +225,52 @@ class _Tree:
     def __init__(self) -> None:
         self.by_id = {c.pk: c for c in Category.objects.all()}
 
-    def root_of(self, category_id: int) -> int:
-        category = self.by_id[category_id]
-        while category.parent_id is not None:
-            category = self.by_id[category.parent_id]
-        return category.pk
-
     def basis(self, category_id: int) -> str:
         return self.by_id[category_id].price_basis
 
 
-def _peer_groups(tree: _Tree, root_ids: set[int], params: Params) -> dict[int, PeerGroup | None]:
-    """Each leaf category's peer group under these roots: its own on-sale SKUs, or, when too few,
-    those of its parent category with the same price basis. One query."""
+def _log_prices(category_ids: set[int]) -> dict[int, list[float]]:
+    """The log unit prices of the on-sale SKUs of these categories (one query)."""
     logs: dict[int, list[float]] = defaultdict(list)
+    if not category_ids:
+        return logs
     rows = (
-        Sku.objects.filter(is_active=True, product__is_visible=True, product__top_category_id__in=root_ids)
+        Sku.objects.filter(is_active=True, product__is_visible=True, product__category_id__in=category_ids)
         .values_list("product__category_id", "unit_price")
         .iterator(chunk_size=20000)
     )
     for category_id, price in rows:
         if price and price > 0:
             logs[category_id].append(math.log(price))
+    return logs
+
+
+def _peer_groups(tree: _Tree, category_ids: set[int], params: Params) -> dict[int, PeerGroup | None]:
+    """Each of these leaf categories' peer group: its own on-sale SKUs, or, when too few, those of
+    its parent category with the same price basis. Reads the leaves' prices, then only the
+    siblings of leaves that have too few (at most two queries)."""
+
+    def wider_key(category_id: int) -> tuple[int, str]:
+        category = tree.by_id[category_id]
+        return (category.parent_id or category_id, category.price_basis)
+
+    logs = _log_prices(category_ids)
+    short = {c for c in category_ids if len(logs.get(c, ())) < params.peer_min_count}
+    if short:
+        wanted = {wider_key(c) for c in short}
+        siblings = {c for c in tree.by_id if wider_key(c) in wanted} - category_ids
+        logs.update(_log_prices(siblings))
     by_parent: dict[tuple[int, str], list[float]] = defaultdict(list)
     for category_id, values in logs.items():
-        parent = tree.by_id[category_id].parent_id or category_id
-        by_parent[(parent, tree.basis(category_id))].extend(values)
+        by_parent[wider_key(category_id)].extend(values)
     groups: dict[int, PeerGroup | None] = {}
-    for category_id, category in tree.by_id.items():
-        if tree.root_of(category_id) not in root_ids:
-            continue
+    for category_id in category_ids:
         own = logs.get(category_id, [])
         if len(own) >= params.peer_min_count:
             groups[category_id] = peer_group(PeerScope.LEAF, category_id, own)
             continue
-        parent = category.parent_id or category_id
-        wider = by_parent.get((parent, category.price_basis), [])
+        parent, _basis = wider_key(category_id)
+        wider = by_parent.get(wider_key(category_id), [])
         groups[category_id] = peer_group(PeerScope.PARENT, parent, wider) if wider else None
     return groups
 
@@ -391,10 +401,10 @@ def _write(rows: list[PriceVerdict]) -> None:
             )
 
 
-def _judge(skus: list[_SkuRow], sku_filter: dict, roots: set[int], tree: _Tree, params: Params) -> int:
-    """Judge these SKUs: four set-based reads (peers of their roots, references, history), then
-    the pure model for each, then bulk writes."""
-    groups = _peer_groups(tree, roots, params)
+def _judge(skus: list[_SkuRow], sku_filter: dict, tree: _Tree, params: Params) -> int:
+    """Judge these SKUs: a few set-based reads (peers of their categories, references, history),
+    then the pure model for each, then bulk writes."""
+    groups = _peer_groups(tree, {s.category_id for s in skus}, params)
     fresh, stale = _references(sku_filter, params)
     history = _history(sku_filter, params)
     now = timezone.now()
@@ -424,8 +434,7 @@ def refresh_verdicts(sku_ids: Iterable[int]) -> int:
     skus = [_SkuRow(pk, category_id, price) for pk, category_id, price in rows]
     if not skus:
         return 0
-    roots = {tree.root_of(s.category_id) for s in skus}
-    return _judge(skus, {"sku_id__in": [s.sku_id for s in skus]}, roots, tree, params)
+    return _judge(skus, {"sku_id__in": [s.sku_id for s in skus]}, tree, params)
 
 
 @dataclass(frozen=True, slots=True)
@@ -443,8 +452,7 @@ def refresh_all_verdicts() -> RefreshResult:
     params, tree = Params.from_settings(), _Tree()
     rows = _judged_skus().values_list("pk", "product__category_id", "unit_price").order_by()
     skus = [_SkuRow(pk, category_id, price) for pk, category_id, price in rows.iterator(chunk_size=20000)]
-    roots = {pk for pk, c in tree.by_id.items() if c.parent_id is None}
-    judged = _judge(skus, {}, roots, tree, params) if skus else 0
+    judged = _judge(skus, {}, tree, params) if skus else 0
     no_longer_judged = (
         Q(sku__is_active=False) | Q(sku__unit_price__lte=0) | ~Q(sku__product__status__in=JUDGED_STATUSES)
     )

@@ -59,6 +59,10 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.checkphase": ALL,
         "inspections.report": (VIEW, CHANGE),
         "accounts.user": (VIEW,),
+        "orders.order": (VIEW,),
+        "orders.payment": (VIEW,),
+        "orders.aftersalerequest": (VIEW,),
+        "orders.stockmovement": (VIEW,),
     },
     OpsTeam.DATA: {
         "regions.county": (VIEW, CHANGE),
@@ -76,9 +80,13 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "pricing.pricereview": (VIEW,),
         "pricing.priceindexpoint": (VIEW,),
         "orders.order": (VIEW,),
+        "orders.review": (VIEW,),
+        "orders.stockmovement": (VIEW,),
+        "buyers.reservedsharefiling": (VIEW,),
     },
     OpsTeam.DEMAND: {
         "buyers.buyerunit": (VIEW, ADD, CHANGE),
+        "buyers.reservedsharefiling": (VIEW, CHANGE),
         "accounts.user": (VIEW,),
         "regions.county": (VIEW,),
         "orders.order": (VIEW,),
@@ -88,6 +96,12 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "suppliers.supplier": (VIEW,),
         "accounts.user": (VIEW,),
         "orders.order": (VIEW, CHANGE),
+        # "arbitrate" and "confirm" are the orders app's own permissions (decide disputes, confirm transfers).
+        "orders.aftersalerequest": (VIEW, CHANGE, "arbitrate"),
+        "orders.payment": (VIEW, "confirm"),
+        "orders.paymentnotification": (VIEW,),
+        "orders.review": (VIEW,),
+        "orders.stockmovement": (VIEW,),
         "inspections.report": (VIEW, CHANGE),
     },
 }

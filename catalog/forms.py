@@ -103,7 +103,10 @@ class TraceBatchForm(forms.Form):
 
 
 class StockImportForm(forms.Form):
-    file = forms.FileField(label=_("CSV file"), help_text=_("Columns: sku_id,stock and optionally price (UTF-8). An empty price keeps the price."))
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("Columns: sku_id,stock and optionally price (UTF-8). An empty price keeps the price."),
+    )
 
 
 class ReasonForm(forms.Form):

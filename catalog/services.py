@@ -9,7 +9,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Min, Sum
+from django.db.models import Min, ProtectedError, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -33,6 +33,7 @@ from catalog.selectors import leaf_ids, top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
 from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
 from marketplace.uploads import clean_document, clean_image, make_thumbnail
+from orders.models import StockMovement, StockReason
 from pricing.tasks import refresh_verdicts_on_commit
 from regions.models import County
 from suppliers.models import QualificationStatus, Supplier, SupplierStatus
@@ -222,18 +223,21 @@ def product_save(
     for position, (_i, row, sku_clean) in enumerate(rows):
         if sku_clean is None:
             if row.get("id"):
-                existing[row["id"]].delete()
+                _remove_sku(existing[row["id"]])
             continue
         sku = existing.get(row.get("id")) or Sku(product=product)
         old_price, old_unit_price, old_spec = (
             (sku.price, sku.unit_price, sku.spec) if sku.pk else (None, None, "")
         )
+        old_stock = sku.stock if sku.pk else None  # a new SKU's ledger starts at its first change
         for field in SKU_FIELDS:
             if field in sku_clean:
                 setattr(sku, field, sku_clean[field])
         sku.unit_price = sku_clean["unit_price"]
         sku.position = position
         sku.save()
+        if old_stock is not None:
+            _record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
         if _record_price_change(
             sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False
         ):
@@ -246,6 +250,25 @@ def product_save(
         )
     product_refresh_summary(product)
     return product
+
+
+def _record_stock_change(sku: Sku, old_stock: int, *, by: User | None, reason: str, note: str = "") -> None:
+    """Keep a stock change made outside an order in the stock ledger (orders.StockMovement)."""
+    if sku.stock != old_stock:
+        StockMovement.objects.create(
+            sku=sku, change=sku.stock - old_stock, stock_after=sku.stock, reason=reason, actor=by, note=note
+        )
+
+
+def _remove_sku(sku: Sku) -> None:
+    """Delete a SKU taken out of the form; one that orders or the stock ledger point to is kept,
+    no longer offered, so what was bought stays on record."""
+    try:
+        with transaction.atomic():
+            sku.delete()
+    except ProtectedError:
+        sku.is_active = False
+        sku.save(update_fields=["is_active"])
 
 
 def _record_price_change(
@@ -291,6 +314,7 @@ def sku_update(
     if errors:
         raise ValidationError(errors)
     old = (sku.price, sku.unit_price, sku.spec)
+    old_stock = sku.stock
     sku.price, sku.stock, sku.spec, sku.unit_price = (
         clean["price"],
         clean["stock"],
@@ -298,6 +322,7 @@ def sku_update(
         clean["unit_price"],
     )
     sku.save(update_fields=["price", "stock", "spec", "unit_price"])
+    _record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
     _record_price_change(sku, *old, by=by, source=source)
     product_refresh_summary(product)
     return sku
@@ -374,6 +399,9 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
             [_("Line %(line)d: %(message)s") % {"line": p.line, "message": p.message} for p in problems]
         )
     with transaction.atomic():
+        # Products before SKUs, each by id: the lock order every stock writer (checkout too) uses.
+        product_ids = set(Sku.objects.filter(pk__in=owned).values_list("product_id", flat=True))
+        list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
         skus = list(
             Sku.objects.select_for_update(of=("self",))
             .select_related("product__category")
@@ -381,6 +409,7 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
             .order_by("pk")
         )
         repriced = []
+        old_stock = {sku.pk: sku.stock for sku in skus}
         for sku in skus:
             sku.stock = wanted[sku.pk]
             if sku.pk in prices and prices[sku.pk] != sku.price:
@@ -394,6 +423,17 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
                     basis=sku.product.category.price_basis,
                 )
         Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                sku=sku,
+                change=sku.stock - old_stock[sku.pk],
+                stock_after=sku.stock,
+                reason=StockReason.CSV_IMPORT,
+                actor=by,
+            )
+            for sku in skus
+            if sku.stock != old_stock[sku.pk]
+        )
         for sku, old_price, old_unit_price, old_spec in repriced:
             _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv", rejudge=False)
         refresh_verdicts_on_commit(sku.pk for sku, *_old in repriced)  # one background job for the file

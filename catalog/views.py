@@ -29,6 +29,7 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
+from orders.selectors import supplier_ratings
 from pricing.index import category_series
 from pricing.selectors import product_prices
 from suppliers.views import _apply_errors
@@ -82,6 +83,7 @@ def product_detail(request, pk: int):
             # The price check per SKU, the supplier's comparison links and the category's index.
             "prices": product_prices(skus=skus),
             "index_points": category_series(product.category),
+            "ratings": supplier_ratings(supplier=product.supplier),
         },
     )
 

@@ -9,6 +9,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from accounts.api import MeView
 from buyers.api import BuyerUnitViewSet
 from catalog.api import CatalogViewSet, SupplierProductViewSet
+from orders.api import BuyerOrderViewSet, CheckoutView, SupplierOrderViewSet
 from pricing.api import PriceIndexSeriesView, SkuPriceView, SupplierEvidenceView
 from regions.api import CityViewSet, CountyViewSet, ProvinceViewSet
 from suppliers.api import ApplicationView, QualificationViewSet, SupplierViewSet
@@ -22,6 +23,8 @@ router.register("suppliers", SupplierViewSet, basename="supplier")
 router.register("supplier/qualifications", QualificationViewSet, basename="qualification")
 router.register("catalog/products", CatalogViewSet, basename="catalog-product")
 router.register("supplier/products", SupplierProductViewSet, basename="supplier-product")
+router.register("orders", BuyerOrderViewSet, basename="order")
+router.register("supplier/orders", SupplierOrderViewSet, basename="supplier-order")
 
 
 @extend_schema(tags=["auth"])
@@ -39,5 +42,6 @@ urlpatterns = [
     path("pricing/index/", PriceIndexSeriesView.as_view(), name="pricing-index"),
     path("pricing/skus/<int:sku_id>/", SkuPriceView.as_view(), name="pricing-sku"),
     path("supplier/skus/<int:sku_id>/evidence/", SupplierEvidenceView.as_view(), name="supplier-evidence"),
+    path("orders/checkout/", CheckoutView.as_view(), name="orders-checkout"),
     path("", include(router.urls)),
 ]

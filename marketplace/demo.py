@@ -20,6 +20,7 @@ SEEDERS = [
     "suppliers.demo",
     "catalog.demo",
     "pricing.demo",
+    "orders.demo",
 ]
 
 

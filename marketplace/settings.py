@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "suppliers",
     "catalog",
     "pricing",
+    "orders",
 ]
 
 MIDDLEWARE = [
@@ -104,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
+                "orders.context_processors.cart",
             ],
         },
     },
@@ -186,6 +188,10 @@ CELERY_BEAT_SCHEDULE = {
     "pricing-build-index": {
         "task": "pricing.tasks.build_price_index",
         "schedule": crontab(hour=4, minute=0),
+    },
+    "orders-auto-receive": {
+        "task": "orders.tasks.auto_receive_orders",
+        "schedule": crontab(minute=20),  # hourly: an order is received within the hour it falls due
     },
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
@@ -348,5 +354,25 @@ PRICE_MODEL = {
 }
 # A published index cell rests on at least this many matched items.
 PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)
+# A shipped order counts as received this many days after shipping if the buyer has not said so.
+ORDER_AUTO_RECEIPT_DAYS = env.int("ORDER_AUTO_RECEIPT_DAYS", default=10)
+# Buyers may ask for a refund or return up to this many days after receiving an order.
+ORDER_AFTER_SALES_DAYS = env.int("ORDER_AFTER_SALES_DAYS", default=7)
+# Which orders.payments provider records payments; "sandbox" moves no money.
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="sandbox")
+# The shared secret payment notifications are signed with (HMAC-SHA256). A real provider in production
+# refuses to start without it; with none set in production every notification is refused.
+if PRODUCTION and PAYMENT_PROVIDER != "sandbox":
+    PAYMENT_WEBHOOK_SECRET = _required("PAYMENT_WEBHOOK_SECRET")
+else:
+    PAYMENT_WEBHOOK_SECRET = env.str(
+        "PAYMENT_WEBHOOK_SECRET", default="" if PRODUCTION else "dev-only-payment-webhook-secret"
+    )
+# Reserved share (预留份额, 财库〔2021〕19号): each budget unit reserves at least 10 % of its yearly
+# canteen food budget for products of the 832 counties (15 % encouraged), and files the figure by a
+# deadline ("MM-DD" of the year it is for).
+RESERVED_SHARE_MIN_RATIO = env.float("RESERVED_SHARE_MIN_RATIO", default=0.10)
+RESERVED_SHARE_ENCOURAGED_RATIO = env.float("RESERVED_SHARE_ENCOURAGED_RATIO", default=0.15)
+RESERVED_SHARE_FILING_DEADLINE = env.str("RESERVED_SHARE_FILING_DEADLINE", default="03-31")
 # Every supplier starts with this credit score; spot checks and reports add ledger entries.
 SUPPLIER_INITIAL_CREDIT = 100

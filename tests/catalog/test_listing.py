@@ -279,7 +279,7 @@ def test_prices_changed_by_csv_are_kept_in_the_history_like_any_other(listings):
         "Line 2: Price “0” is not an amount in yuan above zero (e.g. 49.90).",
         "Line 3: Price “12.345” is not an amount in yuan above zero (e.g. 49.90).",
     ]
-    before = SkuPriceChange.objects.count()
+    before = list(SkuPriceChange.objects.values_list("pk", flat=True))
     good = f"sku_id,stock,price\n{a.pk},5,45.00\n{b.pk},3,\n".encode()  # an empty price keeps it
     services.stock_import_csv(
         supplier=listings.supplier, by=listings.user, file=SimpleUploadedFile("s.csv", good)
@@ -288,7 +288,7 @@ def test_prices_changed_by_csv_are_kept_in_the_history_like_any_other(listings):
     b.refresh_from_db()
     assert (a.price, a.unit_price, a.stock) == (Decimal("45.00"), Decimal("4.50"), 5)
     assert (b.price, b.stock) == (Decimal("89.00"), 3)
-    change = SkuPriceChange.objects.exclude(pk__lte=before).get()
+    change = SkuPriceChange.objects.exclude(pk__in=before).get()
     assert (
         change.sku,
         change.old_price,
@@ -306,3 +306,43 @@ def test_prices_changed_by_csv_are_kept_in_the_history_like_any_other(listings):
     )
     product.refresh_from_db()
     assert product.min_price == Decimal("45.00")
+
+
+def test_stock_changes_outside_orders_are_in_the_stock_ledger(listings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from orders.models import StockMovement
+
+    product = listings.product()
+    a, b = product.skus.order_by("position")  # made with 100 and 50 in stock: their ledgers start empty
+    assert not StockMovement.objects.exists()
+    services.sku_update(sku=a, by=listings.user, stock=80)
+    csv = f"sku_id,stock\n{a.pk},80\n{b.pk},45\n".encode()  # a unchanged: no row
+    services.stock_import_csv(
+        supplier=listings.supplier, by=listings.user, file=SimpleUploadedFile("s.csv", csv)
+    )
+    assert list(StockMovement.objects.filter(sku=a).values_list("change", "stock_after", "reason")) == [
+        (-20, 80, "supplier_adjustment"),
+    ]
+    assert list(
+        StockMovement.objects.filter(sku=b).values_list("change", "stock_after", "reason", "actor")
+    ) == [
+        (-5, 45, "csv_import", listings.user.pk),
+    ]
+
+
+def test_a_sku_with_history_taken_out_of_the_form_is_withdrawn_not_deleted(listings):
+    product = listings.product()
+    a, b = product.skus.order_by("position")
+    services.sku_update(sku=b, by=listings.user, stock=40)  # now in the stock ledger
+    services.product_save(
+        supplier=listings.supplier,
+        by=listings.user,
+        product=product,
+        data=listings.data(),
+        skus=[{"id": a.pk, **listings.sku()}, {"id": b.pk, "delete": True}],
+    )
+    b.refresh_from_db()  # still there: its stock ledger points to it
+    assert b.is_active is False
+    product.refresh_from_db()
+    assert product.total_stock == 100

@@ -24,6 +24,12 @@ class Command(BaseCommand):
             help="Make the catalogue hold at least this many products (bulk-generated beyond the hand-made "
             "demo listings; 400000 gives about 1,000,000 SKUs on PostgreSQL).",
         )
+        parser.add_argument(
+            "--orders-months",
+            type=int,
+            default=12,
+            help="Months of demo order history for the demo buyer units (0: none).",
+        )
         parser.add_argument("--if-empty", action="store_true", help="Do nothing when the database has users.")
 
     def handle(self, *args, seed: int, if_empty: bool, **options):

@@ -1,0 +1,235 @@
+"""Orders in the admin: read-only records, and the two things ops do here through the services —
+customer service decides disputed after-sales requests, and ops confirm that a bank transfer arrived."""
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from marketplace.admin_tools import ReadOnlyInline, WaitingFilter, ask_reason
+from orders import services
+from orders.models import (
+    AfterSaleEvent,
+    AfterSalePhoto,
+    AfterSaleRequest,
+    AfterSaleStatus,
+    ArbitrationDecision,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Payment,
+    PaymentMethod,
+    PaymentNotification,
+    PaymentRefund,
+    PaymentStatus,
+    Review,
+    StockMovement,
+)
+
+
+class ArbitrationForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason (the buyer and the supplier read this)"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+    )
+
+
+class TransferForm(forms.Form):
+    # Named "reason" for the shared action page; it holds the bank's transaction reference.
+    reason = forms.CharField(label=_("Bank transaction reference (银行流水号)"), max_length=100)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Records written only by the services: shown, never added, changed or deleted here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+def _errors(exc: ValidationError | PermissionDenied) -> str:
+    if isinstance(exc, ValidationError):
+        return " ".join(exc.messages)
+    return str(exc) or str(_("Not allowed."))
+
+
+class OrderLineInline(ReadOnlyInline):
+    model = OrderLine
+    fields = ["product_name", "spec", "price", "quantity", "line_total", "sku"]
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "actor_role", "reason", "details"]
+    ordering = ["created_at", "id"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fields = ["method", "amount", "refunded_amount", "status", "provider", "provider_reference", "paid_at"]
+
+
+@admin.register(Order)
+class OrderAdmin(ReadOnlyAdmin):
+    list_display = ["number", "buyer_unit", "supplier", "total", "status", "payment_method", "placed_at"]
+    list_filter = ["status", WaitingFilter, "payment_method", "invoice_type", "delivery_province"]
+    list_select_related = ["buyer_unit", "supplier"]
+    search_fields = ["number", "buyer_unit__name", "supplier__legal_name", "tracking_number", "recipient"]
+    date_hierarchy = "placed_at"
+    inlines = [OrderLineInline, PaymentInline, OrderEventInline]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = [
+        "order",
+        "method",
+        "amount",
+        "refunded_amount",
+        "status",
+        "provider",
+        "created_at",
+        "paid_at",
+    ]
+    list_filter = ["status", "method", "provider"]
+    list_select_related = ["order"]
+    search_fields = ["order__number", "provider_reference", "bank_reference"]
+    raw_id_fields = ["order"]
+    actions = ["confirm_transfer"]
+
+    @admin.action(description=_("Confirm the bank transfer arrived"), permissions=["confirm"])
+    def confirm_transfer(self, request, queryset):
+        wrong = queryset.exclude(method=PaymentMethod.BANK_TRANSFER, status=PaymentStatus.PENDING)
+        if wrong.exists() or queryset.count() != 1:
+            self.message_user(
+                request,
+                _("Choose one bank transfer awaiting payment. Nothing was changed."),
+                messages.ERROR,
+            )
+            return None
+        form = TransferForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            payment = queryset.get()
+            try:
+                services.payment_confirm_transfer(
+                    payment=payment, by=request.user, reference=form.cleaned_data["reason"]
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, _("Nothing was changed: %(error)s") % {"error": _errors(exc)}, messages.ERROR
+                )
+                return None
+            self.message_user(request, _("Payment confirmed: %(order)s") % {"order": payment.order})
+            return None
+        return ask_reason(
+            self,
+            request,
+            objects=queryset,
+            action="confirm_transfer",
+            title=_("Confirm the bank transfer arrived"),
+            form=form,
+        )
+
+    def has_confirm_permission(self, request):
+        return request.user.has_perm("orders.confirm_payment")
+
+
+class PhotoInline(ReadOnlyInline):
+    model = AfterSalePhoto
+    fields = ["image", "width", "height"]
+
+
+class AfterSaleEventInline(ReadOnlyInline):
+    model = AfterSaleEvent
+    fields = ["created_at", "action", "from_status", "to_status", "actor", "actor_role", "reason"]
+
+
+class RefundInline(ReadOnlyInline):
+    model = PaymentRefund
+    fk_name = "after_sale"
+    fields = ["created_at", "amount", "reason", "provider_reference", "actor"]
+
+
+def _arbitration_action(decision: str):
+    def run(modeladmin, request, queryset):
+        return modeladmin.arbitrate(request, queryset, decision)
+
+    run.__name__ = f"arbitrate_{decision}"
+    run.short_description = ArbitrationDecision(decision).label
+    run.allowed_permissions = ("arbitrate",)
+    return run
+
+
+@admin.register(AfterSaleRequest)
+class AfterSaleRequestAdmin(ReadOnlyAdmin):
+    list_display = ["order", "kind", "amount", "refunded_amount", "status", "created_at", "status_changed_at"]
+    list_filter = ["status", "kind", WaitingFilter]
+    list_select_related = ["order"]
+    search_fields = ["order__number", "reason", "supplier_reason", "dispute_reason"]
+    raw_id_fields = ["order"]
+    inlines = [PhotoInline, AfterSaleEventInline, RefundInline]
+    actions = [
+        _arbitration_action(ArbitrationDecision.REFUND),
+        _arbitration_action(ArbitrationDecision.REJECT),
+    ]
+
+    def has_arbitrate_permission(self, request):
+        return request.user.has_perm("orders.arbitrate_aftersalerequest")
+
+    def arbitrate(self, request, queryset, decision: str):
+        """Ask for the reason, then decide each selected disputed request through the service."""
+        label = ArbitrationDecision(decision).label
+        if queryset.exclude(status=AfterSaleStatus.DISPUTED).exists() or queryset.count() != 1:
+            self.message_user(request, _("Choose one disputed request. Nothing was changed."), messages.ERROR)
+            return None
+        form = ArbitrationForm(request.POST if "confirm" in request.POST else None)
+        if form.is_valid():
+            after_sale = queryset.get()
+            try:
+                services.after_sale_arbitrate(
+                    request=after_sale, by=request.user, decision=decision, reason=form.cleaned_data["reason"]
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                self.message_user(
+                    request, _("Nothing was changed: %(error)s") % {"error": _errors(exc)}, messages.ERROR
+                )
+                return None
+            self.message_user(
+                request, _("%(decision)s: %(request)s") % {"decision": label, "request": after_sale}
+            )
+            return None
+        return ask_reason(
+            self, request, objects=queryset, action=f"arbitrate_{decision}", title=label, form=form
+        )
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "sku", "change", "stock_after", "reason", "order", "actor"]
+    list_filter = ["reason"]
+    list_select_related = ["sku__product", "order", "actor"]
+    search_fields = ["sku__product__name", "order__number"]
+    raw_id_fields = ["sku", "order"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(PaymentNotification)
+class PaymentNotificationAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "provider", "event_id", "payment", "result", "processed_at"]
+    list_filter = ["provider", "result"]
+    search_fields = ["event_id"]
+    raw_id_fields = ["payment"]
+
+
+@admin.register(Review)
+class ReviewAdmin(ReadOnlyAdmin):
+    list_display = ["order", "supplier", "quality", "price", "service", "created_at", "replied_at"]
+    list_filter = ["quality", "service"]
+    list_select_related = ["order", "supplier"]
+    search_fields = ["order__number", "supplier__legal_name", "comment"]
+    raw_id_fields = ["order"]

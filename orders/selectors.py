@@ -191,3 +191,14 @@ def supplier_order_detail(*, supplier_id: int | None, number: str) -> Order | No
 def current_payment(order: Order) -> Payment | None:
     """The live payment among the order's prefetched payments (no query)."""
     return next((p for p in order.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
+
+
+def order_after_sales(*, order: Order) -> list[AfterSaleRequest]:
+    """An order's after-sales requests with their photos, newest first."""
+    return list(
+        AfterSaleRequest.objects.filter(order=order).prefetch_related("photos").order_by("-created_at", "-id")
+    )
+
+
+def order_review(*, order: Order) -> Review | None:
+    return Review.objects.filter(order=order).first()

@@ -41,7 +41,6 @@ from orders.models import (
     OrderStatus,
     Payment,
     PaymentStatus,
-    Review,
 )
 from orders.workflow import Actor, OrderAction, allowed_order_actions
 from regions.models import City, County
@@ -254,12 +253,10 @@ def _after_sales_open_until(order) -> datetime.datetime | None:
 
 def _detail_context(order) -> dict:
     payment = next((p for p in order.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
-    after_sales = list(
-        AfterSaleRequest.objects.filter(order=order).prefetch_related("photos").order_by("-created_at", "-id")
-    )
+    after_sales = selectors.order_after_sales(order=order)
     open_until = _after_sales_open_until(order)
     pending = any(r.status in (AfterSaleStatus.OPEN, AfterSaleStatus.DISPUTED) for r in after_sales)
-    review = Review.objects.filter(order=order).first() if order.status == OrderStatus.COMPLETED else None
+    review = selectors.order_review(order=order) if order.status == OrderStatus.COMPLETED else None
     action_labels, actor_labels = dict(OrderAction.choices), dict(Actor.choices)
     timeline = [
         (e, action_labels.get(e.action, e.action), actor_labels.get(e.actor_role, e.actor_role))
@@ -362,32 +359,46 @@ def sandbox_pay(request, payment_id: int):
     )
 
 
+def _run_order_form(request, form, number: str, action, *, success: str):
+    """Run a service for a form on the order page. A refusal about a field goes on the form (None
+    is returned, and the page is shown again); one about the order itself, or a permission, is said
+    on the order page; success says so there too."""
+    try:
+        action()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            _apply_errors(form, exc)
+            return None
+        _say(request, exc)
+    except PermissionDenied as exc:
+        _say(request, exc)
+    else:
+        messages.success(request, success)
+    return redirect("orders:detail", number)
+
+
 @buyer_only
 @require_POST
 def after_sale_open(request, number: str):
     order = _own_order(request, number)
     form = AfterSaleForm(request.POST)
     if form.is_valid():
-        try:
-            services.after_sale_open(
+        done = _run_order_form(
+            request,
+            form,
+            number,
+            lambda: services.after_sale_open(
                 order=order,
                 by=request.user,
                 kind=form.cleaned_data["kind"],
                 reason=form.cleaned_data["reason"],
                 amount=form.cleaned_data["amount"],
                 photos=request.FILES.getlist("photos"),
-            )
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # about the order, not the form: say it on the page
-                _say(request, exc)
-                return redirect("orders:detail", number)
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            _say(request, exc)
-            return redirect("orders:detail", number)
-        else:
-            messages.success(request, _("Your request is sent to the supplier."))
-            return redirect("orders:detail", number)
+            ),
+            success=_("Your request is sent to the supplier."),
+        )
+        if done:
+            return done
     return _detail_with(request, order, after_sale_form=form)
 
 
@@ -417,17 +428,13 @@ def review_add(request, number: str):
     order = _own_order(request, number)
     form = ReviewForm(request.POST)
     if form.is_valid():
-        try:
-            services.review_add(order=order, by=request.user, **form.cleaned_data)
-        except ValidationError as exc:
-            if not hasattr(exc, "error_dict"):  # about the order, not the form: say it on the page
-                _say(request, exc)
-                return redirect("orders:detail", number)
-            _apply_errors(form, exc)
-        except PermissionDenied as exc:
-            _say(request, exc)
-            return redirect("orders:detail", number)
-        else:
-            messages.success(request, _("Thank you for your review."))
-            return redirect("orders:detail", number)
+        done = _run_order_form(
+            request,
+            form,
+            number,
+            lambda: services.review_add(order=order, by=request.user, **form.cleaned_data),
+            success=_("Thank you for your review."),
+        )
+        if done:
+            return done
     return _detail_with(request, order, review_form=form)

@@ -4,7 +4,7 @@
 
 Uses its own database (``--database``, default ``fengshou_bench``, created and migrated when
 missing; the host and credentials come from DATABASE_URL), fills it up to ``--skus`` SKUs with
-catalog.bulk (kept between runs; ``--rebuild`` starts over), then times each query ``--repeat``
+demo.catalog_bulk (kept between runs; ``--rebuild`` starts over), then times each query ``--repeat``
 times after a warm-up and prints a table; the same numbers go to bench/results/catalog-<date>.json.
 
 Times are wall-clock ``time.perf_counter()`` around ``cursor.execute()`` + ``fetchall()`` of the
@@ -113,8 +113,8 @@ def _ensure_suppliers(rng) -> list:
 def _load(target_skus: int, seed: int) -> dict:
     import random
 
-    from catalog.bulk import generate_catalog
     from catalog.models import Product, Sku
+    from demo.catalog_bulk import generate_catalog
 
     suppliers = _ensure_suppliers(random.Random(seed))
     have = Sku.objects.count()

@@ -6,7 +6,7 @@ Uses the catalogue benchmark's database (``--database``, default ``fengshou_benc
 migrated and filled up to ``--skus`` SKUs by ``bench.catalog_bench`` helpers, kept between runs),
 then:
 
-1. writes ``--months`` months of price history (``pricing.history.generate_price_history``) for
+1. writes ``--months`` months of price history (``demo.price_history.generate_price_history``) for
    every SKU that has none, timed (a no-op on later runs, as the history is kept, unless
    ``--regenerate-history`` deletes the generated rows first);
 2. times ``pricing.index.build_index`` for the monthly and the weekly index, ``--repeat`` times
@@ -125,7 +125,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.utils import timezone
 
     from catalog.models import Sku, SkuPriceChange
-    from pricing.history import generate_price_history
+    from demo.price_history import generate_price_history
     from pricing.index import build_index
     from pricing.models import PriceIndexPoint
 

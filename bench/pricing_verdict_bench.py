@@ -5,7 +5,7 @@ for 1,000,000 SKUs on the 2-core machine).
 
 Uses the catalogue benchmark's database (``fengshou_bench``, filled to ``--skus`` SKUs by
 bench.catalog_bench's loader and kept between runs), adds bench fixtures the model reads — a
-year of price history (pricing.history) and a fresh or stale same-product reference on one SKU
+year of price history (demo.price_history) and a fresh or stale same-product reference on one SKU
 in ``--evidence-every`` — then times, in the same run:
 
 * **nightly**: ``refresh_all_verdicts()`` over the whole catalogue (the figure the target is for);
@@ -34,10 +34,10 @@ from decimal import Decimal
 from pathlib import Path
 
 from bench.catalog_bench import _environment, _fail, _load, _prepare_database
+from core.money import CENT
 
 RESULTS = Path(__file__).resolve().parent / "results"
 TARGET_SECONDS = 600.0
-CENT = Decimal("0.01")
 
 
 def _ensure_evidence(every: int, seed: int) -> int:
@@ -144,7 +144,7 @@ def main(argv: list[str] | None = None) -> None:
     from django.utils import timezone
 
     from catalog.models import Sku
-    from pricing.history import generate_price_history
+    from demo.price_history import generate_price_history
     from pricing.models import PriceVerdict
     from pricing.verdicts import refresh_all_verdicts, refresh_verdicts
 

@@ -11,7 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.uscc import validate_uscc
+from core.uscc import validate_uscc
 
 
 class BuyerUnit(models.Model):

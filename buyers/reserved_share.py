@@ -32,13 +32,7 @@ from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
 from buyers.models import BuyerUnit, Canteen, ReservedShareFiling
-
-CENT = Decimal("0.01")
-ZERO = Decimal("0.00")
-
-
-def money(value: Decimal | int | None) -> Decimal:
-    return Decimal(value or 0).quantize(CENT, rounding=ROUND_HALF_UP)
+from core.money import ZERO, money
 
 
 def min_ratio() -> Decimal:

@@ -15,7 +15,7 @@ from buyers.models import (
     ReservedShareFilingRecord,
 )
 from buyers.reserved_share import min_ratio
-from marketplace.uscc import normalize_uscc
+from core.uscc import normalize_uscc
 from regions.models import City, County, Province
 
 ADDRESS_FIELDS = ("recipient", "phone", "province", "city", "county", "detail", "postcode", "is_default")

@@ -21,7 +21,7 @@ from catalog.models import (
 )
 from catalog.selectors import clear_category_cache
 from catalog.workflow import TRANSITIONS, ProductAction
-from marketplace.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
 
 
 @admin.register(Category)

@@ -32,7 +32,8 @@ from catalog.models import (
 from catalog.selectors import leaf_ids, top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
 from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
-from marketplace.uploads import clean_document, clean_image, make_thumbnail
+from core.money import CENT
+from core.uploads import clean_document, clean_image, make_thumbnail
 from orders.models import StockMovement, StockReason
 from pricing.tasks import refresh_verdicts_on_commit
 from regions.models import County
@@ -56,9 +57,6 @@ SKU_FIELDS = ("spec", "net_quantity", "unit", "pack_count", "price", "stock", "w
 
 
 # --- Who acts --------------------------------------------------------------------------------------
-
-
-CENT = Decimal("0.01")
 
 
 def actor_kind(user: User | None, product: Product) -> str | None:

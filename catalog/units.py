@@ -8,6 +8,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.money import CENT
+
 
 class Unit(models.TextChoices):
     GRAM = "g", _("g")
@@ -47,7 +49,6 @@ BASIS_SIZE: dict[str, tuple[str, Decimal]] = {
     PriceBasis.PER_LITRE: (VOLUME, Decimal(1000)),
     PriceBasis.PER_PIECE: (COUNT, Decimal(1)),
 }
-CENT = Decimal("0.01")
 
 
 class UnitMismatch(ValueError):

@@ -64,7 +64,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
-    # Fengshou
+    # Fengshou, from the bottom layer up (docs/architecture.md)
+    "core",
     "accounts",
     "regions",
     "buyers",
@@ -72,6 +73,8 @@ INSTALLED_APPS = [
     "catalog",
     "pricing",
     "orders",
+    # Demo data and the bulk generators (seed_demo, bench); above every domain app.
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -270,6 +273,8 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
+    # A service's ValidationError answers 400 with its messages per field (core.errors).
+    "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fengshou API",

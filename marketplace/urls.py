@@ -4,9 +4,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.i18n import JavaScriptCatalog, set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from accounts import views as account_views
 from accounts.access import public
 from marketplace.health import healthz
+from marketplace.views import home
 
 admin.site.site_header = _("Fengshou · operations")
 admin.site.site_title = _("Fengshou operations")
@@ -15,7 +15,7 @@ admin.site.index_title = _("Operations back office")
 admin.site.enable_nav_sidebar = False
 
 urlpatterns = [
-    path("", account_views.home, name="home"),
+    path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("accounts/", include("accounts.urls")),
     path("", include("suppliers.urls")),

@@ -6,7 +6,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin_tools import ReadOnlyInline, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyInline, WaitingFilter, ask_reason
 from orders import services
 from orders.models import (
     AfterSaleEvent,

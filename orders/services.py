@@ -18,7 +18,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -34,7 +34,8 @@ from accounts.roles import OpsTeam
 from buyers.models import DeliveryAddress
 from buyers.services import address_problems
 from catalog.models import Product, Sku
-from marketplace.uploads import clean_image
+from core.money import CENT, money, yuan
+from core.uploads import clean_image
 from orders.models import (
     LIVE_PAYMENT_STATUSES,
     AfterSaleEvent,
@@ -71,7 +72,6 @@ from orders.workflow import (
     refusal,
 )
 
-CENT = Decimal("0.01")
 MAX_LINE_QUANTITY = 9999
 # Decimal(12, 2): the largest amount one order (and one payment) can hold.
 MAX_ORDER_TOTAL = Decimal("9999999999.99")
@@ -81,15 +81,6 @@ PHOTO_MAX_SIDE = 1600
 # Where the web layer shows an order to each side (linked from notifications).
 BUYER_ORDER_LINK = "/orders/{number}/"
 SUPPLIER_ORDER_LINK = "/suppliers/orders/{number}/"
-
-
-def money(value) -> Decimal:
-    """A yuan amount with exactly two places (half up, as on a receipt)."""
-    return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def _yuan(value: Decimal) -> str:
-    return f"¥{money(value):,}"
 
 
 # --- Who acts --------------------------------------------------------------------------------------
@@ -257,8 +248,8 @@ class PreviewLine:
     def price_change(self) -> str:
         return _("The price of “%(item)s” changed from %(old)s to %(new)s.") % {
             "item": f"{self.product_name} {self.spec}",
-            "old": _yuan(self.price_seen),
-            "new": _yuan(self.price),
+            "old": yuan(self.price_seen),
+            "new": yuan(self.price),
         }
 
 
@@ -636,7 +627,7 @@ def _place(
             users=_supplier_members(order.supplier_id),
             subject=_("New order %(number)s") % {"number": order.number},
             body=_("%(unit)s ordered goods for %(total)s. Please confirm the order.")
-            % {"unit": unit.name, "total": _yuan(order.total)},
+            % {"unit": unit.name, "total": yuan(order.total)},
             link=_link(order, Actor.SUPPLIER),
         )
     return orders
@@ -892,7 +883,7 @@ def _mark_paid(order: Order, payment: Payment, *, by: User | None, role: str, **
         users=_supplier_members(order.supplier_id),
         subject=_("Payment received for order %(number)s") % {"number": order.number},
         body=_("%(amount)s was paid for order %(number)s.")
-        % {"amount": _yuan(payment.amount_due), "number": order.number},
+        % {"amount": yuan(payment.amount_due), "number": order.number},
         link=_link(order, Actor.SUPPLIER),
     )
     _complete_if_due(order)
@@ -1044,7 +1035,7 @@ def _refund(
     the payment's locks. The sandbox answers at once; a real provider's refund is a network call."""
     if amount > payment.amount_due:
         raise ValidationError(
-            _("Only %(left)s of this order can still be refunded.") % {"left": _yuan(payment.amount_due)},
+            _("Only %(left)s of this order can still be refunded.") % {"left": yuan(payment.amount_due)},
             code="too_much",
         )
     reference = ""
@@ -1132,7 +1123,7 @@ def after_sale_open(
     if parsed is None or parsed <= 0:
         errors["amount"] = [_("Enter an amount in yuan with at most two decimal places, above ¥0.00.")]
     elif parsed > left:
-        errors["amount"] = [_("At most %(left)s can be requested for this order.") % {"left": _yuan(left)}]
+        errors["amount"] = [_("At most %(left)s can be requested for this order.") % {"left": yuan(left)}]
     photos = list(photos or [])
     cleaned = []
     if len(photos) > MAX_AFTER_SALE_PHOTOS:
@@ -1158,7 +1149,7 @@ def after_sale_open(
         users=_supplier_members(order.supplier_id),
         subject=_("Refund or return requested for order %(number)s") % {"number": order.number},
         body=_("%(kind)s of %(amount)s: %(reason)s")
-        % {"kind": request.get_kind_display(), "amount": _yuan(request.amount), "reason": reason},
+        % {"kind": request.get_kind_display(), "amount": yuan(request.amount), "reason": reason},
         link=_link(order, Actor.SUPPLIER),
     )
     return request

@@ -13,7 +13,7 @@ from django.utils.translation import ngettext
 
 from catalog.models import Category
 from catalog.units import UNIT_SUFFIX
-from marketplace.admin_tools import ReasonForm, ask_reason
+from core.admin_tools import ReasonForm, ask_reason
 from pricing import services
 from pricing.models import FLAGGED, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
 from pricing.verdicts import MODEL_VERSION, Params, explain, nearest_peers

@@ -16,7 +16,7 @@ running: its price is the price in force now, and it is revised every night unti
 **Price of a SKU in a period.** Its normalised unit price (``Sku.unit_price``: ¥ per the leaf's
 price basis, e.g. ¥/500 g, so pack sizes compare) in force at the *end* of the period: the
 ``new_unit_price`` of its last ``SkuPriceChange`` with ``created_at`` before the period's end.
-A SKU with no change row at all (rows made by the bulk generator ``catalog.bulk``, which writes
+A SKU with no change row at all (rows made by the bulk generator ``demo.catalog_bulk``, which writes
 none) is taken to have had its current ``Sku.unit_price`` ever since its product was created:
 it is priced at the end of every period that ends after ``Product.created_at``. A SKU is priced
 from its first change (or creation) on and never loses its price afterwards.

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
-from marketplace.storage import private_storage
+from core.storage import private_storage
 
 
 class Shop(models.Model):

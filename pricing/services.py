@@ -16,7 +16,7 @@ from accounts.notifications import notify
 from catalog.models import Sku
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
 from catalog.workflow import ProductAction
-from marketplace.uploads import clean_image
+from core.uploads import clean_image
 from pricing.models import EvidenceStatus, Match, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
 from pricing.tasks import refresh_verdicts_on_commit
 from pricing.verdicts import explain

@@ -51,11 +51,11 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, ProductStatus, Sku, SkuPriceChange
 from catalog.units import UNIT_SUFFIX
+from core.money import CENT
 from pricing.models import EvidenceStatus, Match, PeerScope, PriceEvidence, PriceVerdict, Verdict
 
 MODEL_VERSION = "2026.11-1"
 MODIFIED_Z = 0.6745
-CENT = Decimal("0.01")
 # Products whose SKUs are judged: everything a supplier is still working on or selling.
 JUDGED_STATUSES = [
     ProductStatus.DRAFT,

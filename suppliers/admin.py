@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
 from regions.models import County
 from suppliers import services
 from suppliers.models import CreditEntry, Qualification, Supplier, SupplierEvent

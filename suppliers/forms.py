@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from marketplace.uscc import normalize_uscc, validate_uscc
+from core.uscc import normalize_uscc, validate_uscc
 from regions.models import City, County, Province
 from suppliers.models import Supplier
 from suppliers.rules import ProductLine, QualificationType

@@ -7,8 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.storage import private_storage
-from marketplace.uscc import validate_uscc
+from core.storage import private_storage
+from core.uscc import validate_uscc
 from suppliers.rules import ProductLine, QualificationType
 
 

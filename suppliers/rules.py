@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from marketplace.uscc import normalize_uscc, validate_uscc
+from core.uscc import normalize_uscc, validate_uscc
 
 
 class ProductLine(models.TextChoices):

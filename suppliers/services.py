@@ -15,8 +15,8 @@ from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.services import user_create
 from catalog.services import supplier_listing_visibility_sync
-from marketplace.uploads import clean_document
-from marketplace.uscc import normalize_uscc
+from core.uploads import clean_document
+from core.uscc import normalize_uscc
 from regions.models import County
 from suppliers.models import (
     CreditEntry,

@@ -7,7 +7,7 @@ from django.contrib.auth.models import Group
 
 from accounts.models import Role, User
 from buyers.models import BuyerUnit
-from marketplace.demo import DEMO_PASSWORD, make_uscc
+from demo import DEMO_PASSWORD, make_uscc
 from regions.models import County, CountyOffice, Province
 from suppliers.models import Supplier, SupplierStatus
 

@@ -4,7 +4,7 @@ import catalog.models
 import django.contrib.postgres.search
 import django.db.models.deletion
 import django.utils.timezone
-import marketplace.storage
+import core.storage
 import uuid
 from django.conf import settings
 from django.db import migrations, models
@@ -162,7 +162,7 @@ class Migration(migrations.Migration):
                 ('report_number', models.CharField(max_length=64, verbose_name='report number')),
                 ('report_date', models.DateField(verbose_name='report date')),
                 ('result', models.CharField(choices=[('pass', 'Pass'), ('fail', 'Fail')], max_length=8, verbose_name='result')),
-                ('file', models.FileField(max_length=200, storage=marketplace.storage.PrivateStorage(), upload_to='reports/', verbose_name='report file')),
+                ('file', models.FileField(max_length=200, storage=core.storage.PrivateStorage(), upload_to='reports/', verbose_name='report file')),
                 ('file_type', models.CharField(max_length=40)),
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('product', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='test_reports', to='catalog.product')),

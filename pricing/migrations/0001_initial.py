@@ -2,7 +2,7 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import marketplace.storage
+import core.storage
 import pricing.models
 from django.conf import settings
 from django.db import migrations, models
@@ -46,7 +46,7 @@ class Migration(migrations.Migration):
                 ('pack_count', models.PositiveIntegerField(default=1, verbose_name='pieces per pack')),
                 ('observed_unit_price', models.DecimalField(decimal_places=2, max_digits=12, verbose_name='unit price seen (¥)')),
                 ('seen_on', models.DateField(verbose_name='date seen')),
-                ('screenshot', models.ImageField(max_length=200, storage=marketplace.storage.PrivateStorage(), upload_to=pricing.models.screenshot_path, verbose_name='screenshot')),
+                ('screenshot', models.ImageField(max_length=200, storage=core.storage.PrivateStorage(), upload_to=pricing.models.screenshot_path, verbose_name='screenshot')),
                 ('screenshot_sha256', models.CharField(db_index=True, max_length=64)),
                 ('status', models.CharField(choices=[('pending', 'Not yet checked'), ('verified', 'Verified by ops'), ('rejected', 'Rejected by ops')], db_index=True, default='pending', max_length=10, verbose_name='status')),
                 ('review_reason', models.TextField(blank=True, verbose_name='review note')),

@@ -2,8 +2,8 @@
 
 import django.db.models.deletion
 import django.utils.timezone
-import marketplace.storage
-import marketplace.uscc
+import core.storage
+import core.uscc
 import suppliers.models
 from django.conf import settings
 from django.db import migrations, models
@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('legal_name', models.CharField(max_length=200, verbose_name='legal name')),
-                ('uscc', models.CharField(blank=True, help_text='18 characters, as on the business licence.', max_length=18, null=True, unique=True, validators=[marketplace.uscc.validate_uscc], verbose_name='unified social credit code')),
+                ('uscc', models.CharField(blank=True, help_text='18 characters, as on the business licence.', max_length=18, null=True, unique=True, validators=[core.uscc.validate_uscc], verbose_name='unified social credit code')),
                 ('legal_representative', models.CharField(blank=True, max_length=50, verbose_name='legal representative')),
                 ('contact_name', models.CharField(blank=True, max_length=50, verbose_name='contact person')),
                 ('contact_phone', models.CharField(blank=True, max_length=20, verbose_name='contact phone')),
@@ -59,7 +59,7 @@ class Migration(migrations.Migration):
                 ('valid_from', models.DateField(verbose_name='valid from')),
                 ('valid_until', models.DateField(blank=True, null=True, verbose_name='valid until')),
                 ('long_term', models.BooleanField(default=False, verbose_name='long-term (长期)')),
-                ('file', models.FileField(max_length=200, storage=marketplace.storage.PrivateStorage(), upload_to=suppliers.models.qualification_upload_to, verbose_name='scan')),
+                ('file', models.FileField(max_length=200, storage=core.storage.PrivateStorage(), upload_to=suppliers.models.qualification_upload_to, verbose_name='scan')),
                 ('file_type', models.CharField(max_length=40, verbose_name='file type')),
                 ('file_sha256', models.CharField(max_length=64, verbose_name='SHA-256')),
                 ('file_size', models.PositiveIntegerField(verbose_name='file size')),

@@ -3,7 +3,7 @@ from axes.models import AccessAttempt
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from marketplace.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from suppliers.models import SupplierStatus
 from tests.factories import (
     BuyerFactory,

@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from marketplace.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 
 
 def log_in(page, base_url, username, password=DEMO_PASSWORD):

@@ -1,7 +1,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from marketplace.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from tests.factories import BuyerFactory, OpsFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from playwright.sync_api import expect
 
-from marketplace.uscc import ALPHABET
+from core.uscc import ALPHABET
 from regions.models import City, County
 from suppliers import services
 from suppliers.models import Qualification, Supplier, SupplierEvent, SupplierStatus

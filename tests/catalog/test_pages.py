@@ -93,7 +93,7 @@ def test_reports_of_unlisted_products_stay_private(client, listings):
 
 
 def test_list_and_detail_pages_cost_the_same_with_10_and_1000_products(client, listings):
-    from catalog.bulk import generate_catalog
+    from demo.catalog_bulk import generate_catalog
 
     generate_catalog(products=10, seed=1, suppliers=[listings.supplier])
     product = Product.objects.filter(is_visible=True).first()

@@ -182,7 +182,7 @@ def test_postgres_any_query_text_is_safe(catalogue, q):
 
 def test_postgres_uses_the_partial_gin_index(catalogue):
     require_postgres()
-    from catalog.bulk import generate_catalog
+    from demo.catalog_bulk import generate_catalog
 
     # Some rows with statistics (generate_catalog runs ANALYZE); a scan of a few thousand rows
     # still beats any index, so take that choice away as a million rows would.

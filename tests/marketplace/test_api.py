@@ -6,7 +6,7 @@ import pytest
 from django.conf import settings
 from rest_framework.test import APIClient
 
-from marketplace.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from suppliers.models import SupplierStatus
 from tests.factories import (
     BuyerFactory,

@@ -15,11 +15,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from catalog import services
-from catalog.bulk import generate_catalog
 from catalog.models import Category, Product, Sku, SkuPriceChange
-from marketplace.demo import DemoContext
-from pricing import demo
-from pricing.history import generate_price_history
+from demo import DemoContext
+from demo import pricing as demo
+from demo.catalog_bulk import generate_catalog
+from demo.price_history import generate_price_history
 from pricing.index import build_index, category_series, period_starts
 from pricing.indices import category_index_cell, category_index_cell_from_log_counts
 from pricing.models import PriceIndexPoint
@@ -202,7 +202,7 @@ def test_root_links_use_equal_weights_without_sales(market):
 def test_a_sku_without_history_counts_at_its_current_price(market):
     with_history = market.listed("citrus", ["10", "20", "30", "40", "50"], on=datetime.date(2025, 12, 10))
     without = market.listed("citrus", ["60", "70", "80", "90", "95"], on=datetime.date(2025, 12, 10))
-    # As catalog.bulk leaves them: SKUs with no SkuPriceChange row at all.
+    # As demo.catalog_bulk leaves them: SKUs with no SkuPriceChange row at all.
     SkuPriceChange.objects.filter(sku__in=without).delete()
     market.reprice(with_history[0], "11", on=datetime.date(2026, 1, 12))
 

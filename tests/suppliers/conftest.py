@@ -10,7 +10,7 @@ from PIL import Image
 
 from accounts.models import Role
 from accounts.services import user_create
-from marketplace.demo import DEMO_PASSWORD
+from demo import DEMO_PASSWORD
 from regions.models import County
 from suppliers import services
 from suppliers.models import Supplier

@@ -2,7 +2,7 @@
 
 from buyers.models import BuyerUnit
 from buyers.services import buyer_unit_create
-from marketplace.demo import DemoContext, make_uscc
+from demo import DemoContext, make_uscc
 from regions.models import County, Province
 
 # key, name, kind, province code, county code or None, first two USCC characters

@@ -1,11 +1,11 @@
-"""Demo accounts for buyers, county officers and ops (suppliers' own accounts: suppliers.demo).
+"""Demo accounts for buyers, county officers and ops (suppliers' own accounts: demo.suppliers).
 All use the demo password (README)."""
 
 from accounts.models import Role, User
 from accounts.roles import OpsTeam
 from accounts.services import user_create
-from marketplace.demo import DEMO_PASSWORD, DemoContext
-from regions.demo import DEMO_COUNTIES, HOME_COUNTY
+from demo import DEMO_PASSWORD, DemoContext
+from demo.regions import DEMO_COUNTIES, HOME_COUNTY
 
 # username, family name, given name, role, organisation key in ctx.made, ops teams
 ACCOUNTS = [

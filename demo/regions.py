@@ -1,6 +1,6 @@
 """Demo county offices: one per county that hosts demo suppliers."""
 
-from marketplace.demo import DemoContext
+from demo import DemoContext
 from regions.models import County, CountyOffice
 from regions.services import county_office_create
 

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_create
-from marketplace.demo import DEMO_PASSWORD, DemoContext, demo_scan_png, make_uscc
-from regions.demo import DEMO_COUNTIES, HOME_COUNTY
+from demo import DEMO_PASSWORD, DemoContext, demo_scan_png, make_uscc
+from demo.regions import DEMO_COUNTIES, HOME_COUNTY
 from regions.models import County
 from suppliers import services
 from suppliers.models import Qualification, Supplier, SupplierStatus

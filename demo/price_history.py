@@ -1,6 +1,6 @@
 """Plausible price histories for SKUs that have none (demo and benchmark data).
 
-SKUs made by the bulk generator (``catalog.bulk``) have no ``SkuPriceChange`` row, so the price
+SKUs made by the bulk generator (``demo.catalog_bulk``) have no ``SkuPriceChange`` row, so the price
 index would see them priced at today's price since their product's creation and nothing would
 move. ``generate_price_history`` writes, for each SKU without any history row, an initial row
 (``old_price`` null) about ``months`` months back and then monthly changes, ending exactly at the
@@ -45,11 +45,11 @@ from django.utils import timezone
 
 from catalog.models import Category, Sku, SkuPriceChange
 from catalog.units import UnitMismatch, unit_price
+from core.money import CENT
 
 SOURCE = "demo"
 ADVISORY_LOCK = 832_0001  # pg_advisory_lock key of generate_price_history
 BATCH = 50_000  # SKUs per batch (≈150k rows): one transaction each
-CENT = Decimal("0.01")
 SEASONAL = {"fruit", "vegetables", "meat-eggs", "aquatic"}  # root slugs whose prices swing most
 COLUMNS = (
     "sku_id",

@@ -4,8 +4,8 @@ from django.core.management import call_command
 from accounts.models import Role, User
 from buyers.models import BuyerUnit
 from catalog.models import Product
-from marketplace.demo import DEMO_PASSWORD
-from marketplace.uscc import is_valid_uscc
+from core.uscc import is_valid_uscc
+from demo import DEMO_PASSWORD
 from regions.models import CountyOffice
 from suppliers.models import Supplier, SupplierEvent, SupplierStatus
 

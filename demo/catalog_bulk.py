@@ -36,12 +36,12 @@ from django.utils import timezone
 from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductStatus, Sku, Storage
 from catalog.units import BASIS_SIZE, UNIT_SIZE, unit_price
+from core.money import CENT
 from regions.models import County
 from suppliers.models import Supplier, SupplierStatus
 from suppliers.rules import ProductLine
 
 D = Decimal
-CENT = D("0.01")
 BATCH = 20_000  # products per COPY batch (≈ 44k SKUs): one transaction each
 IMAGE_ROWS_UP_TO = 5_000  # ProductImage rows (sharing the category files) only for small loads
 CJK_FONTS = [

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 from PIL import Image, ImageCms, PngImagePlugin
 
-from marketplace.uploads import (
+from core.uploads import (
     IMAGE_MAX_PIXELS,
     CleanUpload,
     clean_document,
@@ -508,7 +508,7 @@ def test_pdf_has_no_thumbnail():
 
 @pytest.mark.parametrize("side", [10_000, 20_000])
 def test_pillow_decompression_bomb_warning_is_an_error_even_with_a_higher_own_limit(side, monkeypatch):
-    monkeypatch.setattr("marketplace.uploads.IMAGE_MAX_PIXELS", 10**12)
+    monkeypatch.setattr("core.uploads.IMAGE_MAX_PIXELS", 10**12)
     upload = _upload(_png_declaring_size(side, side))
 
     error = _rejection(clean_image, upload)

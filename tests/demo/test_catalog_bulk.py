@@ -1,4 +1,4 @@
-"""catalog.bulk.generate_catalog on whatever database the run uses (SQLite locally, PostgreSQL in CI)."""
+"""demo.catalog_bulk.generate_catalog on whatever database the run uses (SQLite locally, PostgreSQL in CI)."""
 
 import datetime
 from decimal import Decimal
@@ -7,9 +7,9 @@ import pytest
 from django.db.models import Count, Min, Sum
 from django.utils import timezone
 
-from catalog.bulk import generate_catalog
 from catalog.models import Category, Product, ProductStatus, Sku
 from catalog.units import unit_price, units_for_basis
+from demo.catalog_bulk import generate_catalog
 from suppliers.models import SupplierStatus
 from tests.factories import SupplierFactory, eligible_county
 

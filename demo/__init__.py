@@ -9,18 +9,18 @@ import random
 from dataclasses import dataclass, field
 from typing import Any
 
-from marketplace.uscc import ALPHABET, uscc_check_character
+from core.uscc import ALPHABET, uscc_check_character
 
 DEMO_PASSWORD = "fengshou2026"
 
 SEEDERS = [
-    "regions.demo",
-    "buyers.demo",
-    "accounts.demo",
-    "suppliers.demo",
-    "catalog.demo",
-    "pricing.demo",
-    "orders.demo",
+    "demo.regions",
+    "demo.buyers",
+    "demo.accounts",
+    "demo.suppliers",
+    "demo.catalog",
+    "demo.pricing",
+    "demo.orders",
 ]
 
 

@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from marketplace.uscc import is_valid_uscc, normalize_uscc, uscc_check_character, validate_uscc
+from core.uscc import is_valid_uscc, normalize_uscc, uscc_check_character, validate_uscc
 
 # Codes published on business licences and in public company registers.
 PUBLISHED = [

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 
 from buyers.models import BuyerUnit, Canteen, ReservedShareFiling
 from buyers.reserved_share import overview
-from orders import demo as orders_demo
+from demo import orders as orders_demo
 from orders.models import Checkout, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
 
 pytestmark = pytest.mark.django_db

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.test.utils import override_settings
 
 from accounts.models import User
-from marketplace.demo import DEMO_PASSWORD, SEEDERS, DemoContext
+from demo import DEMO_PASSWORD, SEEDERS, DemoContext
 
 
 class Command(BaseCommand):

@@ -16,9 +16,9 @@ from django.utils import timezone
 
 from accounts.models import User
 from catalog.models import Sku
-from marketplace.demo import DemoContext, demo_scan_png
+from demo import DemoContext, demo_scan_png
+from demo.price_history import generate_price_history
 from pricing import services
-from pricing.history import generate_price_history
 from pricing.index import build_index
 from pricing.models import FLAGGED, Frequency, PriceEvidence, PriceReview, PriceVerdict, ReviewState
 from pricing.verdicts import refresh_all_verdicts

@@ -8,7 +8,7 @@ transfers confirmed by customer service after receipt), cancelled ones a cancell
 
 Historical demo orders have no ``StockMovement`` rows and do not reduce stock (nor raise
 products' ``sales_count``): they stand for purchases whose stock was replenished long ago, and the
-catalogue demo's stock stays what catalog.demo set.
+catalogue demo's stock stays what demo.catalog set.
 
 Orders follow the seasons: more in the three weeks before 春节 and 中秋/国庆, fewer in the summer
 holidays, none at weekends. ``seed_demo --orders-months N`` sets how far back (default 12; 0 for
@@ -27,7 +27,8 @@ from accounts.services import user_create
 from buyers.models import BuyerUnit, Canteen, ReservedShareFiling
 from buyers.services import buyer_unit_create, buyer_unit_set_parent, reserved_share_file
 from catalog.models import ProductStatus, Sku
-from marketplace.demo import DEMO_PASSWORD, DemoContext, make_uscc
+from core.money import CENT
+from demo import DEMO_PASSWORD, DemoContext, make_uscc
 from orders.models import (
     Checkout,
     Order,
@@ -41,8 +42,6 @@ from orders.models import (
 from orders.payments import get_provider
 from orders.workflow import Actor, OrderAction
 from suppliers.models import SupplierStatus
-
-CENT = Decimal("0.01")
 
 # unit key -> (buyer username, family name, given name, orders per month)
 BUYERS = {

@@ -11,10 +11,10 @@ from PIL import Image, ImageDraw
 
 from accounts.models import User
 from catalog import services
-from catalog.bulk import generate_catalog
 from catalog.models import Category, Product, TestReport
 from catalog.workflow import ProductAction
-from marketplace.demo import DemoContext, demo_scan_png
+from demo import DemoContext, demo_scan_png
+from demo.catalog_bulk import generate_catalog
 from suppliers.models import Supplier, SupplierStatus
 
 # supplier username, category slug, name, brand, colour, skus (spec, qty, unit, packs, price, stock), report, batch

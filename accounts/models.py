@@ -1,5 +1,6 @@
 """Users and the organisation each one acts for."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
@@ -29,6 +30,11 @@ class User(AbstractUser):
     """
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    # The language this person reads: pages follow the header switch, and their notifications are
+    # written in it whoever caused them (kept up to date by the switch).
+    language = models.CharField(
+        _("language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
+    )
     phone = models.CharField(_("mobile phone"), max_length=20, blank=True)
     buyer_unit = models.ForeignKey(
         "buyers.BuyerUnit",

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -76,3 +77,10 @@ def user_create(
     if teams:
         user.groups.set(Group.objects.filter(name__in=teams))
     return user
+
+
+def user_set_language(*, user: User, language: str) -> None:
+    """Remember the language ``user`` reads, so notifications are written in it."""
+    if language in dict(settings.LANGUAGES) and user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])

@@ -1,9 +1,11 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.shortcuts import redirect, render
+from django.views import i18n as i18n_views
 
 from accounts.access import public, signed_in
 from accounts.notifications import notification_mark_read
+from accounts.services import user_set_language
 
 login = public(
     auth_views.LoginView.as_view(
@@ -31,3 +33,12 @@ def notifications(request):
         notification_mark_read(user=request.user)
         return redirect("accounts:notifications")
     return render(request, "accounts/notifications.html", {"notifications": rows})
+
+
+@public
+def set_language(request):
+    """The header's language switch (Django's ``set_language``), remembered on the account too."""
+    response = i18n_views.set_language(request)
+    if request.method == "POST" and request.user.is_authenticated:
+        user_set_language(user=request.user, language=request.POST.get("language", ""))
+    return response

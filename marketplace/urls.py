@@ -1,9 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
-from django.views.i18n import JavaScriptCatalog, set_language
+from django.views.i18n import JavaScriptCatalog
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from accounts import views as account_views
 from accounts.access import public
 from marketplace.health import healthz
 from marketplace.views import home
@@ -24,7 +25,7 @@ urlpatterns = [
     path("", include("buyers.urls")),
     path("", include("orders.urls")),
     path("", include("orders.supplier_urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),
     path("api/v1/", include(("marketplace.api", "api"), namespace="api")),

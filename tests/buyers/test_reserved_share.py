@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from buyers.models import BuyerUnit, Canteen, ReservedShareFiling, ReservedShareFilingRecord
-from buyers.reserved_share import elapsed_fraction, overview, progress
 from buyers.services import buyer_unit_set_parent, reserved_share_file
+from orders.reserved_share import elapsed_fraction, overview, progress
 from tests.factories import BuyerFactory, BuyerUnitFactory, OpsFactory, SupplierUserFactory
 from tests.orders.conftest import Shop, advance, completed
 

@@ -220,6 +220,73 @@ def _decimal(value) -> Decimal | None:
         return Decimal("NaN")
 
 
+def _own_canteen_errors(budget: Decimal | None, ratio: Decimal | None) -> dict[str, list[str]]:
+    """What is wrong with an own canteen's budget and ratio, by field."""
+    errors: dict[str, list[str]] = {}
+    if budget is None:
+        errors["canteen_food_budget"] = [_("Enter the canteen food budget for the year.")]
+    elif not budget.is_finite() or budget <= 0:
+        errors["canteen_food_budget"] = [_("The canteen food budget must be more than zero.")]
+    elif budget != budget.quantize(Decimal("0.01")) or budget >= Decimal("1e12"):
+        errors["canteen_food_budget"] = [_("Enter an amount in yuan with at most two decimal places.")]
+    minimum = min_ratio()
+    if ratio is None:
+        errors["ratio"] = [_("Enter the reserved ratio.")]
+    elif not ratio.is_finite() or ratio < minimum:
+        errors["ratio"] = [
+            _("The reserved ratio must be at least %(min)s %% of the canteen food budget (财库〔2021〕19号).")
+            % {"min": f"{(minimum * 100).normalize():f}"}
+        ]
+    elif ratio > 1:
+        errors["ratio"] = [_("The reserved ratio cannot be more than 100 %.")]
+    elif ratio != ratio.quantize(Decimal("0.001")):
+        errors["ratio"] = [_("Enter the ratio to at most one decimal place of a percent.")]
+    return errors
+
+
+def _shared_canteen_errors(unit: BuyerUnit, year: int, host_unit: BuyerUnit | None) -> dict[str, list[str]]:
+    """What is wrong with ``unit`` saying it shares ``host_unit``'s canteen in ``year``, by field."""
+    if host_unit is None:
+        return {"host_unit": [_("Choose the unit whose canteen you share.")]}
+    if host_unit.pk == unit.pk:
+        return {"host_unit": [_("A unit cannot share its own canteen; choose “own canteen”.")]}
+    if host_unit.parent_unit_id:
+        return {"host_unit": [_("A trade union does not run a canteen; choose the unit it belongs to.")]}
+    if ReservedShareFiling.objects.filter(buyer_unit=host_unit, year=year, canteen=Canteen.SHARED).exists():
+        return {
+            "host_unit": [
+                _("That unit itself shares another unit's canteen; choose the unit that runs the canteen.")
+            ]
+        }
+    if ReservedShareFiling.objects.filter(host_unit=unit, year=year, canteen=Canteen.SHARED).exists():
+        return {
+            "canteen": [_("Other units share your canteen this year, so your unit files for the canteen.")]
+        }
+    return {}
+
+
+def _filing_errors(
+    *, unit: BuyerUnit, year: int, canteen: str, budget: Decimal | None, ratio: Decimal | None, host_unit
+) -> dict[str, list[str]]:
+    """Every reason the filing cannot be saved, by field (empty when it can)."""
+    errors: dict[str, list[str]] = {}
+    this_year = timezone.localdate().year
+    if not isinstance(year, int) or not 2021 <= year <= this_year + 1:
+        errors["year"] = [_("File for this year or the next.")]
+    if unit.parent_unit_id:
+        errors[NON_FIELD_ERRORS] = [
+            _("A trade union's purchases count toward %(unit)s, which files for both.")
+            % {"unit": unit.parent_unit.name}
+        ]
+    if canteen not in Canteen.values:
+        errors["canteen"] = [_("Choose whether the unit has its own canteen, none, or shares one.")]
+    elif canteen == Canteen.OWN:
+        errors.update(_own_canteen_errors(budget, ratio))
+    elif canteen == Canteen.SHARED:
+        errors.update(_shared_canteen_errors(unit, year, host_unit))
+    return errors
+
+
 @transaction.atomic
 def reserved_share_file(
     *,
@@ -243,68 +310,15 @@ def reserved_share_file(
     if not _may_file(by, unit):
         raise PermissionDenied(_("Only the unit's own buyers file its reserved share."))
     BuyerUnit.objects.select_for_update().filter(pk=unit.pk).first()
-    errors: dict[str, list[str]] = {}
-    this_year = timezone.localdate().year
-    if not isinstance(year, int) or not 2021 <= year <= this_year + 1:
-        errors["year"] = [_("File for this year or the next.")]
-    if unit.parent_unit_id:
-        errors[NON_FIELD_ERRORS] = [
-            _("A trade union's purchases count toward %(unit)s, which files for both.")
-            % {"unit": unit.parent_unit.name}
-        ]
     budget = _decimal(canteen_food_budget)
     ratio_value = _decimal(ratio)
-    if canteen not in Canteen.values:
-        errors["canteen"] = [_("Choose whether the unit has its own canteen, none, or shares one.")]
-    elif canteen == Canteen.OWN:
-        host_unit = None
-        if budget is None:
-            errors["canteen_food_budget"] = [_("Enter the canteen food budget for the year.")]
-        elif not budget.is_finite() or budget <= 0:
-            errors["canteen_food_budget"] = [_("The canteen food budget must be more than zero.")]
-        elif budget != budget.quantize(Decimal("0.01")) or budget >= Decimal("1e12"):
-            errors["canteen_food_budget"] = [_("Enter an amount in yuan with at most two decimal places.")]
-        minimum = min_ratio()
-        if ratio_value is None:
-            errors["ratio"] = [_("Enter the reserved ratio.")]
-        elif not ratio_value.is_finite() or ratio_value < minimum:
-            errors["ratio"] = [
-                _(
-                    "The reserved ratio must be at least %(min)s %% of the canteen food budget (财库〔2021〕19号)."
-                )
-                % {"min": f"{(minimum * 100).normalize():f}"}
-            ]
-        elif ratio_value > 1:
-            errors["ratio"] = [_("The reserved ratio cannot be more than 100 %.")]
-        elif ratio_value != ratio_value.quantize(Decimal("0.001")):
-            errors["ratio"] = [_("Enter the ratio to at most one decimal place of a percent.")]
-    else:
+    if canteen != Canteen.OWN:
         budget = ratio_value = None
-        if canteen == Canteen.SHARED:
-            if host_unit is None:
-                errors["host_unit"] = [_("Choose the unit whose canteen you share.")]
-            elif host_unit.pk == unit.pk:
-                errors["host_unit"] = [_("A unit cannot share its own canteen; choose “own canteen”.")]
-            elif host_unit.parent_unit_id:
-                errors["host_unit"] = [
-                    _("A trade union does not run a canteen; choose the unit it belongs to.")
-                ]
-            elif ReservedShareFiling.objects.filter(
-                buyer_unit=host_unit, year=year, canteen=Canteen.SHARED
-            ).exists():
-                errors["host_unit"] = [
-                    _(
-                        "That unit itself shares another unit's canteen; choose the unit that runs the canteen."
-                    )
-                ]
-            elif ReservedShareFiling.objects.filter(
-                host_unit=unit, year=year, canteen=Canteen.SHARED
-            ).exists():
-                errors["canteen"] = [
-                    _("Other units share your canteen this year, so your unit files for the canteen.")
-                ]
-        else:
-            host_unit = None
+    if canteen != Canteen.SHARED:
+        host_unit = None
+    errors = _filing_errors(
+        unit=unit, year=year, canteen=canteen, budget=budget, ratio=ratio_value, host_unit=host_unit
+    )
     if errors:
         raise ValidationError(errors)
 

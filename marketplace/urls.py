@@ -22,7 +22,7 @@ urlpatterns = [
     path("", include("suppliers.urls")),
     path("", include("catalog.urls")),
     path("", include("pricing.urls")),
-    path("", include("buyers.urls")),
+    path("", include("orders.reserved_share_urls")),
     path("", include("orders.urls")),
     path("", include("orders.supplier_urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),

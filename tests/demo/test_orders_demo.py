@@ -9,9 +9,9 @@ from django.core.management import call_command
 from django.db.models import Count, Q
 
 from buyers.models import BuyerUnit, Canteen, ReservedShareFiling
-from buyers.reserved_share import overview
 from demo import orders as orders_demo
 from orders.models import Checkout, Order, OrderEvent, OrderLine, OrderStatus, Payment, PaymentStatus
+from orders.reserved_share import overview
 
 pytestmark = pytest.mark.django_db
 

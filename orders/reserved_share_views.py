@@ -1,4 +1,7 @@
-"""Buyer unit pages: the reserved share (预留份额) a unit files and its progress; the ops overview."""
+"""Reserved share (预留份额) pages: a unit files its share (``buyers.services``) and sees its progress
+toward the target (``orders.reserved_share``); ops see the overview and download it as CSV.
+
+They live in orders because progress is a sum of orders; buyers, a lower layer, owns the filing."""
 
 import csv
 import io
@@ -13,9 +16,11 @@ from django.utils.translation import gettext as _
 
 from accounts.access import ops_only, roles
 from accounts.models import Role
-from buyers import reserved_share, selectors, services
+from buyers import selectors, services
 from buyers.forms import ReservedShareForm
-from suppliers.views import _apply_errors
+from buyers.reserved_share import encouraged_ratio, filing_deadline, min_ratio
+from core.errors import apply_to_form
+from orders import reserved_share
 
 FIRST_YEAR = 2021  # 财库〔2021〕19号
 
@@ -96,7 +101,7 @@ def my_reserved_share(request):
             try:
                 services.reserved_share_file(unit=unit, year=year, by=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 messages.success(request, _("Your reserved share for %(year)s is filed.") % {"year": year})
                 return redirect(f"{request.path}?year={year}")
@@ -115,9 +120,9 @@ def my_reserved_share(request):
             "may_file": not unit.parent_unit_id,
             "progress": progress,
             "chart": progress_chart(progress),
-            "deadline": reserved_share.filing_deadline(year),
-            "min_ratio": reserved_share.min_ratio() * 100,
-            "encouraged_ratio": reserved_share.encouraged_ratio() * 100,
+            "deadline": filing_deadline(year),
+            "min_ratio": min_ratio() * 100,
+            "encouraged_ratio": encouraged_ratio() * 100,
         },
     )
 

@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from buyers.models import Canteen, ReservedShareFiling
-from buyers.reserved_share import progress
 from buyers.services import reserved_share_file
 from orders.models import Order, OrderStatus
+from orders.reserved_share import progress
 from tests.factories import BuyerFactory, OpsFactory, SupplierUserFactory
 from tests.orders.conftest import Shop, advance, completed
 

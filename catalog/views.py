@@ -29,9 +29,6 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
-from orders.selectors import supplier_ratings
-from pricing.index import category_series
-from pricing.selectors import product_prices
 from suppliers.views import _apply_errors
 
 # --- Buyers ---------------------------------------------------------------------------------------
@@ -73,19 +70,9 @@ def product_detail(request, pk: int):
     product = selectors.product_for_buyer(pk=pk)
     if product is None:
         raise Http404
-    skus = list(product.skus.all())
-    return render(
-        request,
-        "catalog/product.html",
-        {
-            "product": product,
-            "skus": skus,
-            # The price check per SKU, the supplier's comparison links and the category's index.
-            "prices": product_prices(skus=skus),
-            "index_points": category_series(product.category),
-            "ratings": supplier_ratings(supplier=product.supplier),
-        },
-    )
+    # The price check per SKU, the comparison links, the category's index and the supplier's
+    # ratings are read by the template tags of pricing (price_panels) and orders (order_panels).
+    return render(request, "catalog/product.html", {"product": product, "skus": list(product.skus.all())})
 
 
 @public

@@ -12,7 +12,6 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import public, roles, signed_in
 from accounts.models import Role
-from pricing.selectors import adjust_requests_for
 from regions.models import City, County
 from suppliers import selectors, services
 from suppliers.forms import (
@@ -96,7 +95,6 @@ def portal(request):
             "events": supplier.events.all(),
             "documents": supplier.qualifications.all(),
             "credit_entries": supplier.credit_entries.all()[:20],
-            "price_requests": adjust_requests_for(supplier),
         },
     )
 

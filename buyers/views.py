@@ -15,7 +15,7 @@ from accounts.access import ops_only, roles
 from accounts.models import Role
 from buyers import reserved_share, selectors, services
 from buyers.forms import ReservedShareForm
-from suppliers.views import _apply_errors
+from core.errors import apply_to_form
 
 FIRST_YEAR = 2021  # 财库〔2021〕19号
 
@@ -96,7 +96,7 @@ def my_reserved_share(request):
             try:
                 services.reserved_share_file(unit=unit, year=year, by=request.user, **form.service_kwargs())
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 messages.success(request, _("Your reserved share for %(year)s is filed.") % {"year": year})
                 return redirect(f"{request.path}?year={year}")

@@ -29,7 +29,7 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
-from suppliers.views import _apply_errors
+from core.errors import apply_to_form
 
 # --- Buyers ---------------------------------------------------------------------------------------
 
@@ -315,7 +315,7 @@ def my_product_upload(request, pk: int, kind: str):
                     test_report=data.get("test_report"),
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         else:
             messages.success(request, _("Added."))
             return redirect("catalog:my_product", pk=product.pk)

@@ -14,11 +14,11 @@ from django.utils.translation import gettext as _
 
 from accounts.access import roles, signed_in
 from accounts.models import Role
+from core.errors import apply_to_form
 from pricing import selectors, services
 from pricing.forms import EvidenceForm
 from pricing.models import PriceEvidence, ReviewState
 from pricing.verdicts import explain
-from suppliers.views import _apply_errors
 
 
 @roles(Role.SUPPLIER)
@@ -49,7 +49,7 @@ def sku_prices(request, pk: int, sku_id: int):
                     screenshot=data["screenshot"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:

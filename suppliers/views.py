@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import public, roles, signed_in
 from accounts.models import Role
+from core.errors import apply_to_form
 from regions.models import City, County
 from suppliers import selectors, services
 from suppliers.forms import (
@@ -34,15 +35,6 @@ STEPS = [
     ("review", gettext_lazy("Review and submit")),
 ]
 STEP_NAMES = [s for s, _label in STEPS]
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _own_supplier(request):
@@ -72,7 +64,7 @@ def register(request):
                 contact_name=data["contact_name"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready. Fill in the application step by step."))
@@ -161,7 +153,7 @@ def apply_step(request, step: str):
             try:
                 services.application_update(supplier=supplier, by=request.user, data=data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 if "save_exit" in request.POST:
                     messages.success(request, _("Saved. You can continue the application at any time."))
@@ -220,7 +212,7 @@ def documents(request):
                     upload=data["file"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 messages.success(request, _("Document added."))
                 return redirect("suppliers:documents")
@@ -330,7 +322,7 @@ def county_application(request, pk: int):
                     supplier=supplier, action=action, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 if action == Action.ENDORSE:
                     done = _("Endorsed: %(name)s") % {"name": supplier.legal_name}

@@ -29,6 +29,7 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
+from core.downloads import private_file_response
 from core.errors import apply_to_form
 
 # --- Buyers ---------------------------------------------------------------------------------------
@@ -105,15 +106,11 @@ def test_report_file(request, pk: int):
     report = selectors.test_report_for_download(user=request.user, pk=pk)
     if report is None:
         raise Http404
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        report.file,
         content_type=report.file_type,
         filename=f"{report.report_number}{Path(report.file.name).suffix}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @public

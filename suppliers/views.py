@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import public, roles, signed_in
 from accounts.models import Role
+from core.downloads import private_file_response
 from core.errors import apply_to_form
 from regions.models import City, County
 from suppliers import selectors, services
@@ -277,16 +278,11 @@ def document_file(request, pk: int):
     if qualification is None:
         raise Http404
     extension = qualification.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        qualification.file.open("rb"),
-        as_attachment=True,
-        filename=f"{qualification.get_type_display()}-{qualification.number}.{extension}",
+    return private_file_response(
+        qualification.file,
         content_type=qualification.file_type,
+        filename=f"{qualification.get_type_display()}-{qualification.number}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- County office -------------------------------------------------------------------------------

@@ -16,12 +16,7 @@ from catalog.forms import CatalogFilterForm
 from catalog.models import Category, Product, Sku
 from catalog.units import Unit
 from catalog.workflow import ProductAction
-
-
-def _drf_error(exc: DjangoValidationError) -> DRFValidationError:
-    return DRFValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
+from core.errors import as_drf
 
 
 class SkuSerializer(serializers.ModelSerializer):
@@ -229,7 +224,7 @@ class SupplierProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
                 source="api",
             )
         except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+            raise as_drf(exc) from exc
         product = selectors.supplier_product(supplier=request.user.supplier, pk=product.pk)
         return Response(self.get_serializer(product).data, status=status.HTTP_201_CREATED if product else 200)
 
@@ -244,12 +239,10 @@ class SupplierProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
     @extend_schema(request=None, responses=SupplierProductSerializer)
     @action(detail=True, methods=["post"])
     def submit(self, request, pk=None):
-        try:
-            product = services.product_transition(
-                product=self.get_object(), action=ProductAction.SUBMIT, by=request.user
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        # A refusal propagates: core.errors.api_exception_handler answers it with 400.
+        product = services.product_transition(
+            product=self.get_object(), action=ProductAction.SUBMIT, by=request.user
+        )
         return Response(
             self.get_serializer(
                 selectors.supplier_product(supplier=request.user.supplier, pk=product.pk)

@@ -29,10 +29,8 @@ from catalog.forms import (
 )
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
-from orders.selectors import supplier_ratings
-from pricing.index import category_series
-from pricing.selectors import product_prices
-from suppliers.views import _apply_errors
+from core.downloads import private_file_response
+from core.errors import apply_to_form
 
 # --- Buyers ---------------------------------------------------------------------------------------
 
@@ -73,19 +71,9 @@ def product_detail(request, pk: int):
     product = selectors.product_for_buyer(pk=pk)
     if product is None:
         raise Http404
-    skus = list(product.skus.all())
-    return render(
-        request,
-        "catalog/product.html",
-        {
-            "product": product,
-            "skus": skus,
-            # The price check per SKU, the supplier's comparison links and the category's index.
-            "prices": product_prices(skus=skus),
-            "index_points": category_series(product.category),
-            "ratings": supplier_ratings(supplier=product.supplier),
-        },
-    )
+    # The price check per SKU, the comparison links, the category's index and the supplier's
+    # ratings are read by the template tags of pricing (price_panels) and orders (order_panels).
+    return render(request, "catalog/product.html", {"product": product, "skus": list(product.skus.all())})
 
 
 @public
@@ -118,15 +106,11 @@ def test_report_file(request, pk: int):
     report = selectors.test_report_for_download(user=request.user, pk=pk)
     if report is None:
         raise Http404
-    response = FileResponse(
-        report.file.open("rb"),
-        as_attachment=True,
+    return private_file_response(
+        report.file,
         content_type=report.file_type,
         filename=f"{report.report_number}{Path(report.file.name).suffix}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 @public
@@ -328,7 +312,7 @@ def my_product_upload(request, pk: int, kind: str):
                     test_report=data.get("test_report"),
                 )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         else:
             messages.success(request, _("Added."))
             return redirect("catalog:my_product", pk=product.pk)

@@ -2,7 +2,6 @@
 the evidence behind it; suppliers record evidence."""
 
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -251,8 +250,6 @@ class SupplierEvidenceView(APIView):
             raise NotFound
         payload = EvidenceInputSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            evidence = services.evidence_add(sku=sku, by=request.user, **payload.validated_data)
-        except DjangoValidationError as exc:
-            raise DRFValidationError(exc.message_dict) from exc
+        # A refusal propagates: core.errors.api_exception_handler reports it per field (400).
+        evidence = services.evidence_add(sku=sku, by=request.user, **payload.validated_data)
         return Response(EvidenceSerializer(evidence).data, status=status.HTTP_201_CREATED)

@@ -1,24 +1,22 @@
 """Price pages: a supplier's price page per SKU (verdict, evidence, adding a comparison) and the
 private download of a comparison's screenshot."""
 
-import mimetypes
-from pathlib import PurePosixPath
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.access import roles, signed_in
 from accounts.models import Role
+from core.downloads import private_file_response
+from core.errors import apply_to_form
 from pricing import selectors, services
 from pricing.forms import EvidenceForm
 from pricing.models import PriceEvidence, ReviewState
 from pricing.verdicts import explain
-from suppliers.views import _apply_errors
 
 
 @roles(Role.SUPPLIER)
@@ -49,7 +47,7 @@ def sku_prices(request, pk: int, sku_id: int):
                     screenshot=data["screenshot"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             except PermissionDenied as exc:
                 raise Http404 from exc
             else:
@@ -91,10 +89,4 @@ def screenshot(request, pk: int):
     )
     if not allowed:
         raise Http404
-    name = PurePosixPath(evidence.screenshot.name).name
-    content_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    response = FileResponse(
-        evidence.screenshot.open("rb"), as_attachment=True, content_type=content_type, filename=name
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return private_file_response(evidence.screenshot)

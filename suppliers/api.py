@@ -1,12 +1,13 @@
 """Supplier API: a supplier reads and updates its own application and documents; county offices and
-ops read what they may see (suppliers.selectors.suppliers_visible_to). Nobody reads another's."""
+ops read what they may see (suppliers.selectors.suppliers_visible_to). Nobody reads another's.
 
-from django.core.exceptions import ValidationError as DjangoValidationError
+A service's ValidationError propagates: core.errors.api_exception_handler answers it with 400 and
+its messages per field (``non_field_errors`` when it names none)."""
+
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound
-from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -18,12 +19,6 @@ from suppliers import services
 from suppliers.models import Qualification, Supplier
 from suppliers.rules import ProductLine, QualificationType
 from suppliers.selectors import suppliers_visible_to
-
-
-def _drf_error(exc: DjangoValidationError) -> DRFValidationError:
-    return DRFValidationError(
-        exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
-    )
 
 
 class SupplierSerializer(serializers.ModelSerializer):
@@ -101,12 +96,9 @@ class ApplicationView(APIView):
         supplier = self._supplier()
         serializer = ApplicationSerializer(supplier, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        try:
-            supplier = services.application_update(
-                supplier=supplier, by=request.user, data=dict(serializer.validated_data)
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        supplier = services.application_update(
+            supplier=supplier, by=request.user, data=dict(serializer.validated_data)
+        )
         return Response(ApplicationSerializer(supplier).data)
 
 
@@ -165,25 +157,19 @@ class QualificationViewSet(
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         supplier = suppliers_visible_to(request.user).get(pk=request.user.supplier_id)
-        try:
-            qualification = services.qualification_add(
-                supplier=supplier,
-                by=request.user,
-                type=data["type"],
-                title=data.get("title", ""),
-                number=data["number"],
-                issuer=data["issuer"],
-                valid_from=data["valid_from"],
-                valid_until=data.get("valid_until"),
-                long_term=data.get("long_term", False),
-                upload=data["file"],
-            )
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        qualification = services.qualification_add(
+            supplier=supplier,
+            by=request.user,
+            type=data["type"],
+            title=data.get("title", ""),
+            number=data["number"],
+            issuer=data["issuer"],
+            valid_from=data["valid_from"],
+            valid_until=data.get("valid_until"),
+            long_term=data.get("long_term", False),
+            upload=data["file"],
+        )
         return Response(self.get_serializer(qualification).data, status=status.HTTP_201_CREATED)
 
     def perform_destroy(self, instance):
-        try:
-            services.qualification_delete(qualification=instance, by=self.request.user)
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+        services.qualification_delete(qualification=instance, by=self.request.user)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -12,7 +12,8 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import public, roles, signed_in
 from accounts.models import Role
-from pricing.selectors import adjust_requests_for
+from core.downloads import private_file_response
+from core.errors import apply_to_form
 from regions.models import City, County
 from suppliers import selectors, services
 from suppliers.forms import (
@@ -35,15 +36,6 @@ STEPS = [
     ("review", gettext_lazy("Review and submit")),
 ]
 STEP_NAMES = [s for s, _label in STEPS]
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form fields it names (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
 
 
 def _own_supplier(request):
@@ -73,7 +65,7 @@ def register(request):
                 contact_name=data["contact_name"],
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, _("Your account is ready. Fill in the application step by step."))
@@ -96,7 +88,6 @@ def portal(request):
             "events": supplier.events.all(),
             "documents": supplier.qualifications.all(),
             "credit_entries": supplier.credit_entries.all()[:20],
-            "price_requests": adjust_requests_for(supplier),
         },
     )
 
@@ -163,7 +154,7 @@ def apply_step(request, step: str):
             try:
                 services.application_update(supplier=supplier, by=request.user, data=data)
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 if "save_exit" in request.POST:
                     messages.success(request, _("Saved. You can continue the application at any time."))
@@ -222,7 +213,7 @@ def documents(request):
                     upload=data["file"],
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 messages.success(request, _("Document added."))
                 return redirect("suppliers:documents")
@@ -287,16 +278,11 @@ def document_file(request, pk: int):
     if qualification is None:
         raise Http404
     extension = qualification.file.name.rsplit(".", 1)[-1]
-    response = FileResponse(
-        qualification.file.open("rb"),
-        as_attachment=True,
-        filename=f"{qualification.get_type_display()}-{qualification.number}.{extension}",
+    return private_file_response(
+        qualification.file,
         content_type=qualification.file_type,
+        filename=f"{qualification.get_type_display()}-{qualification.number}.{extension}",
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
 
 
 # --- County office -------------------------------------------------------------------------------
@@ -332,7 +318,7 @@ def county_application(request, pk: int):
                     supplier=supplier, action=action, by=request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
-                _apply_errors(form, exc)
+                apply_to_form(form, exc)
             else:
                 if action == Action.ENDORSE:
                     done = _("Endorsed: %(name)s") % {"name": supplier.legal_name}

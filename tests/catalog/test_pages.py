@@ -78,6 +78,9 @@ def test_product_page_shows_skus_unit_prices_reports_and_batches(client, listing
     assert qr["Content-Type"] == "image/svg+xml" and b"<svg" in qr.content
     download = client.get(f"/catalog/reports/{report.pk}/")
     assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Cache-Control"] == "private, no-store"
 
 
 def test_reports_of_unlisted_products_stay_private(client, listings):

@@ -155,7 +155,12 @@ def test_the_screenshot_is_private(client, listings):
     evidence = _add(listings)
     url = f"/pricing/evidence/{evidence.pk}/screenshot/"
     client.force_login(listings.user)
-    assert client.get(url).status_code == 200
+    download = client.get(url)
+    assert download.status_code == 200
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert download["Cache-Control"] == "private, no-store"
     _other, other_user = listings.active_supplier()
     client.force_login(other_user)
     assert client.get(url).status_code == 404

@@ -140,6 +140,8 @@ def test_the_owner_downloads_its_scan_as_an_attachment(client, onboarding):
     assert response.status_code == 200
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+    assert response["Cache-Control"] == "private, no-store"
     assert response["Content-Type"] == "image/png"
     assert b"".join(response.streaming_content)[:8] == b"\x89PNG\r\n\x1a\n"
 

@@ -2,7 +2,7 @@
 
 The index tells buyers how the prices of a category move, the way a statistical office publishes
 a consumer or producer price index (ILO/IMF *Consumer Price Index Manual*, ch. 9 and 20). The
-formulas are in :mod:`pricing.indices`; this module decides which prices enter and stores the
+formulas are in :mod:`pricing.index_formulas`; this module decides which prices enter and stores the
 result. ``build_index`` runs nightly (``pricing.tasks.build_price_index``) and from ``seed_demo``.
 
 Method
@@ -30,7 +30,7 @@ periods. When a product went on sale does not matter: its prices count from thei
 **Elementary cells.** For each leaf category and each pair of consecutive periods, the matched
 sample is every SKU priced at the end of both periods (matched-model method). Its log price
 relatives ``ln(p_t / p_{t-1})`` are screened for outliers with the MAD rule of
-:func:`pricing.indices.edit_relatives` (a relative far from the median in units of the median
+:func:`pricing.index_formulas.edit_relatives` (a relative far from the median in units of the median
 absolute deviation — e.g. a price entered ×20 by mistake — is dropped), and the link is the
 Jevons index (geometric mean of the price relatives) of what remains. The link is published only
 when at least ``settings.PRICE_INDEX_MIN_MATCHED`` (5) items remain after editing. The same is
@@ -53,7 +53,7 @@ links, ``exp(Σ w_l ln link_l)``, with ``w_l`` each leaf's share of sales (the s
 leaves with a published link take part, their weights renormalised to sum to 1; the root link is
 published when at least one leaf link is and the matched items of the leaves taking part add up
 to the minimum. Once orders exist, the weights become each period's sales shares, averaged over
-the two periods — the Törnqvist index, :func:`pricing.indices.tornqvist` applied to leaf links.
+the two periods — the Törnqvist index, :func:`pricing.index_formulas.tornqvist` applied to leaf links.
 Root × province series are built the same way from the leaf × province links, weighted by the
 leaves' sales in that province.
 
@@ -66,7 +66,7 @@ category and province, with the period each change falls in computed by the data
 for the tree and the weights, then pure Python. Per SKU only the periods where its price changed cost
 work; the unchanged ones are counted (relative 1, log 0) per cell, so a cell is a small
 ``{log relative: count}`` mapping handed to
-:func:`pricing.indices.category_index_cell_from_log_counts`.
+:func:`pricing.index_formulas.category_index_cell_from_log_counts`.
 """
 
 from __future__ import annotations
@@ -85,7 +85,7 @@ from django.utils import timezone
 
 from catalog.models import Category, Product, ProductStatus, Sku, SkuPriceChange
 from catalog.selectors import Node, category_tree
-from pricing.indices import IndexCell, category_index_cell_from_log_counts
+from pricing.index_formulas import IndexCell, category_index_cell_from_log_counts
 from pricing.models import Frequency, PriceIndexPoint
 from regions.models import Province
 

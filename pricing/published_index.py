@@ -48,14 +48,17 @@ that does not rest on the category's own prices. Because the whole window is reb
 the base period moves forward every month (week) and levels are re-referenced to it.
 
 **Top-level categories.** A root's link is the weighted geometric mean of its leaves' published
-links, ``exp(Σ w_l ln link_l)``, with ``w_l`` each leaf's share of sales (the sum of
-``Product.sales_count`` over its visible products; equal weights when none has sales). Only
-leaves with a published link take part, their weights renormalised to sum to 1; the root link is
-published when at least one leaf link is and the matched items of the leaves taking part add up
-to the minimum. Once orders exist, the weights become each period's sales shares, averaged over
-the two periods — the Törnqvist index, :func:`pricing.index_formulas.tornqvist` applied to leaf links.
-Root × province series are built the same way from the leaf × province links, weighted by the
-leaves' sales in that province.
+links, ``exp(Σ w_l ln link_l)``, with ``w_l`` each leaf's share of sales: the sum of
+``Product.sales_count`` over its visible products, read when the index is built. These are
+today's cumulative totals, so every link of the window uses the same weights (a geometric index
+with fixed weights; it is *not* a Törnqvist index, which would need each period's quantities —
+:func:`pricing.index_formulas.tornqvist` exists but is not used here). Only leaves with a
+published link take part, their weights renormalised to sum to 1 (equal weights when none of them
+has sales; otherwise a leaf without sales weighs 0, though its matched items still count towards
+the minimum). The root link
+is published when at least one leaf link is and the matched items of the leaves taking part add
+up to the minimum. Root × province series are built the same way from the leaf × province links,
+weighted by the leaves' sales of products from that province.
 
 **Storage.** One run replaces every point of its frequency at once: delete and bulk insert in one
 transaction, so readers see the old index or the new one, never half of each.

@@ -15,8 +15,9 @@ from catalog.models import Category
 from catalog.units import UNIT_SUFFIX
 from core.admin_tools import ReasonForm, ask_reason
 from pricing import services
+from pricing.explain import explain
 from pricing.models import FLAGGED, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
-from pricing.verdicts import MODEL_VERSION, Params, explain, nearest_peers
+from pricing.verdicts import MODEL_VERSION, Params, nearest_peers
 
 
 @admin.register(Shop)

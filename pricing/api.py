@@ -18,8 +18,8 @@ from catalog.models import Sku
 from catalog.selectors import category_tree
 from catalog.units import Unit
 from pricing import published_index, services
+from pricing.explain import explain
 from pricing.models import EvidenceStatus, Frequency, Match, PriceEvidence, PriceVerdict
-from pricing.verdicts import explain
 from regions.models import Province
 
 

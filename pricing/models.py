@@ -133,7 +133,7 @@ class PriceVerdict(models.Model):
     """The model's current judgement of one SKU's price, with every number behind it.
 
     One row per SKU, rewritten whenever the price or the evidence changes and every night. The
-    explanation is not stored as text: ``pricing.verdicts.explain`` writes it from these numbers in
+    explanation is not stored as text: ``pricing.explain.explain`` writes it from these numbers in
     the reader's language.
     """
 

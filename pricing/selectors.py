@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from django.db.models import Max
 
 from catalog.models import Sku, SkuPriceChange
+from pricing.explain import explain
 from pricing.models import EvidenceStatus, PriceEvidence, PriceVerdict, ReviewState, Shop
-from pricing.verdicts import JUDGED_STATUSES, explain
+from pricing.verdicts import JUDGED_STATUSES
 from suppliers.models import Supplier
 
 

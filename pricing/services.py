@@ -17,9 +17,9 @@ from catalog.models import Sku
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
 from catalog.workflow import ProductAction
 from core.uploads import clean_image
+from pricing.explain import explain
 from pricing.models import EvidenceStatus, Match, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
 from pricing.tasks import refresh_verdicts_on_commit
-from pricing.verdicts import explain
 
 SCREENSHOT_MAX_SIDE = 2000
 

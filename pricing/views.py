@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from accounts.access import roles, signed_in
 from accounts.models import Role
 from pricing import selectors, services
+from pricing.explain import explain
 from pricing.forms import EvidenceForm
 from pricing.models import PriceEvidence, ReviewState
-from pricing.verdicts import explain
 from suppliers.views import _apply_errors
 
 

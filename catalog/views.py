@@ -30,8 +30,7 @@ from catalog.forms import (
 from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
 from orders.selectors import supplier_ratings
-from pricing.published_index import category_series
-from pricing.selectors import product_prices
+from pricing.selectors import category_series, product_prices
 from suppliers.views import _apply_errors
 
 # --- Buyers ---------------------------------------------------------------------------------------

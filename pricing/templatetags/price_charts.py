@@ -20,7 +20,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
 from pricing.models import Frequency
-from pricing.published_index import change_pct, latest_published
+from pricing.selectors import change_pct, latest_published
 
 register = template.Library()
 _ids = itertools.count(1)

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
+from core.money import yuan
 from core.storage import private_storage
 
 
@@ -90,7 +91,7 @@ class PriceEvidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.shop} ¥{self.observed_price} ({self.seen_on})"
+        return f"{self.shop} {yuan(self.observed_price)} ({self.seen_on})"
 
     @property
     def age_days(self) -> int:

@@ -9,7 +9,7 @@ then:
 1. writes ``--months`` months of price history (``demo.price_history.generate_price_history``) for
    every SKU that has none, timed (a no-op on later runs, as the history is kept, unless
    ``--regenerate-history`` deletes the generated rows first);
-2. times ``pricing.index.build_index`` for the monthly and the weekly index, ``--repeat`` times
+2. times ``pricing.published_index.build_index`` for the monthly and the weekly index, ``--repeat`` times
    each after a warm-up, with its own split into reading, computing and writing;
 3. times the **baseline**: streaming the very rows ``build_index`` reads — the same two queries
    through the same Django iterator — and doing nothing with them. No implementation that reads
@@ -41,15 +41,15 @@ def _stream_baseline(frequency: str) -> dict:
     """Read every row build_index reads, through the same queries and iterator, and drop it."""
     from django.utils import timezone
 
-    from pricing import index
+    from pricing import published_index
 
-    starts = index.period_starts(frequency, timezone.localdate())
-    ends = index._period_ends(frequency, starts)
+    starts = published_index.period_starts(frequency, timezone.localdate())
+    ends = published_index._period_ends(frequency, starts)
     started = time.perf_counter()
     rows = 0
-    for _row in index.price_change_rows(ends):
+    for _row in published_index.price_change_rows(ends):
         rows += 1
-    for _row in index.unrecorded_sku_rows(ends):
+    for _row in published_index.unrecorded_sku_rows(ends):
         rows += 1
     return {"rows": rows, "seconds": time.perf_counter() - started}
 
@@ -126,8 +126,8 @@ def main(argv: list[str] | None = None) -> None:
 
     from catalog.models import Sku, SkuPriceChange
     from demo.price_history import generate_price_history
-    from pricing.index import build_index
     from pricing.models import PriceIndexPoint
+    from pricing.published_index import build_index
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

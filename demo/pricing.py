@@ -19,8 +19,8 @@ from catalog.models import Sku
 from demo import DemoContext, demo_scan_png
 from demo.price_history import generate_price_history
 from pricing import services
-from pricing.index import build_index
 from pricing.models import FLAGGED, Frequency, PriceEvidence, PriceReview, PriceVerdict, ReviewState
+from pricing.published_index import build_index
 from pricing.verdicts import refresh_all_verdicts
 
 HISTORY_MONTHS = 12

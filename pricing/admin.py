@@ -14,9 +14,11 @@ from django.utils.translation import ngettext
 from catalog.models import Category
 from catalog.units import UNIT_SUFFIX
 from core.admin_tools import ReasonForm, ask_reason
+from core.money import yuan
 from pricing import services
+from pricing.explain import explain
 from pricing.models import FLAGGED, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
-from pricing.verdicts import MODEL_VERSION, Params, explain, nearest_peers
+from pricing.verdicts import MODEL_VERSION, Params, nearest_peers
 
 
 @admin.register(Shop)
@@ -239,7 +241,7 @@ class PriceVerdictAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("unit price"), ordering="unit_price")
     def price(self, verdict: PriceVerdict) -> str:
-        return f"¥{verdict.unit_price}{UNIT_SUFFIX.get(verdict.basis, '')}"
+        return f"{yuan(verdict.unit_price)}{UNIT_SUFFIX.get(verdict.basis, '')}"
 
     @admin.display(description=_("how far off"), ordering="-severity")
     def how_far(self, verdict: PriceVerdict) -> str:
@@ -254,14 +256,17 @@ class PriceVerdictAdmin(admin.ModelAdmin):
         def fmt(value, pattern="{:.2f}"):
             return pattern.format(value) if value is not None else "—"
 
+        def amount(value):
+            return yuan(value) if value is not None else "—"
+
         rows = [
             (_("comparable listings"), f"{verdict.peer_count} ({verdict.get_peer_scope_display()})"),
-            (_("their median"), fmt(verdict.peer_median, "¥{}")),
+            (_("their median"), amount(verdict.peer_median)),
             (_("ratio to the median"), fmt(verdict.peer_ratio, "{:.2f}×")),
             (_("modified z-score"), fmt(verdict.peer_z)),
-            (_("lowest fresh reference"), fmt(verdict.reference_unit_price, "¥{}")),
+            (_("lowest fresh reference"), amount(verdict.reference_unit_price)),
             (_("ratio to the reference"), fmt(verdict.reference_ratio, "{:.2f}×")),
-            (_("own recent median"), fmt(verdict.history_median, "¥{}")),
+            (_("own recent median"), amount(verdict.history_median)),
             (_("ratio to it"), fmt(verdict.history_ratio, "{:.2f}×")),
             (_("rules that fired"), ", ".join(verdict.signals) or "—"),
         ]
@@ -273,8 +278,8 @@ class PriceVerdictAdmin(admin.ModelAdmin):
             (
                 e.shop.name,
                 e.get_match_display(),
-                e.observed_price,
-                e.observed_unit_price,
+                yuan(e.observed_price),
+                yuan(e.observed_unit_price),
                 e.seen_on,
                 _("stale") if e.is_stale else "",
                 e.get_status_display(),
@@ -289,7 +294,7 @@ class PriceVerdictAdmin(admin.ModelAdmin):
             "<table><tbody>{}</tbody></table>",
             format_html_join(
                 "",
-                "<tr><td>{}</td><td>{}</td><td>¥{}</td><td>¥{}</td><td>{}</td><td>{}</td><td>{}</td>"
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
                 '<td><a href="{}">screenshot</a></td><td><a href="{}" rel="noopener noreferrer nofollow" '
                 'target="_blank">link</a></td></tr>',
                 rows,
@@ -305,9 +310,14 @@ class PriceVerdictAdmin(admin.ModelAdmin):
             "<table><tbody>{}</tbody></table>",
             format_html_join(
                 "",
-                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>¥{}</td></tr>',
+                '<tr><td><a href="{}">{}</a></td><td>{}</td><td>{}</td></tr>',
                 [
-                    (reverse("catalog:product", args=[s.product_id]), s.product.name, s.spec, s.unit_price)
+                    (
+                        reverse("catalog:product", args=[s.product_id]),
+                        s.product.name,
+                        s.spec,
+                        yuan(s.unit_price),
+                    )
                     for s in peers
                 ],
             ),
@@ -320,14 +330,14 @@ class PriceVerdictAdmin(admin.ModelAdmin):
                 date_format(localtime(r.created_at), "Y-m-d H:i"),
                 r.by,
                 r.get_action_display(),
-                r.unit_price,
+                yuan(r.unit_price),
                 r.note,
             )
             for r in PriceReview.objects.filter(sku_id=verdict.sku_id).select_related("by")
         ]
         if not rows:
             return "—"
-        return format_html_join("", "<div>{} · {} · {} (¥{}): {}</div>", rows)
+        return format_html_join("", "<div>{} · {} · {} ({}): {}</div>", rows)
 
     def _review(self, request, queryset, *, action: str, title):
         form = NoteForm(request.POST if "confirm" in request.POST else None)

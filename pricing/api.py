@@ -16,9 +16,9 @@ from accounts.permissions import HasRole
 from catalog.models import Sku
 from catalog.selectors import category_tree
 from catalog.units import Unit
-from pricing import index, services
+from pricing import selectors, services
+from pricing.explain import explain
 from pricing.models import EvidenceStatus, Frequency, Match, PriceEvidence, PriceVerdict
-from pricing.verdicts import explain
 from regions.models import Province
 
 
@@ -49,7 +49,7 @@ class IndexSeriesSerializer(serializers.Serializer):
 
 def _point(p) -> dict:
     published = p.published and p.level is not None
-    change = index.change_pct(p)
+    change = selectors.change_pct(p)
     return {
         "period_start": p.period_start,
         "level": round(p.level, 4) if published else None,
@@ -91,7 +91,7 @@ class PriceIndexSeriesView(APIView):
             province = Province.objects.filter(code=code).first()
             if province is None:
                 raise NotFound("Unknown province.")
-        points = index.category_series(node.id, frequency=frequency, province=province)
+        points = selectors.category_series(node.id, frequency=frequency, province=province)
         return Response(
             IndexSeriesSerializer(
                 {

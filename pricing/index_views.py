@@ -9,7 +9,7 @@ from django.shortcuts import render
 
 from accounts.access import public
 from catalog.selectors import Node, category_tree
-from pricing import index
+from pricing import published_index, selectors
 from pricing.models import Frequency
 
 CSV_HEADER = [
@@ -45,10 +45,10 @@ def overview(request):
         request,
         "pricing/index.html",
         {
-            "roots": index.latest_points(Frequency.MONTH),
+            "roots": selectors.latest_points(Frequency.MONTH),
             "min_matched": settings.PRICE_INDEX_MIN_MATCHED,
-            "months": index.PERIODS[Frequency.MONTH],
-            "weeks": index.PERIODS[Frequency.WEEK],
+            "months": published_index.PERIODS[Frequency.MONTH],
+            "weeks": published_index.PERIODS[Frequency.WEEK],
         },
     )
 
@@ -59,14 +59,14 @@ def category(request, slug: str):
     tree = category_tree()
     node = _node(slug)
     frequency = _frequency(request)
-    provinces = index.series_provinces(node.id, frequency=frequency)
+    provinces = selectors.series_provinces(node.id, frequency=frequency)
     province = None
     code = request.GET.get("province")
     if code:
         province = next((p for p in provinces if p.code == code), None)
         if province is None:
             raise Http404
-    points = index.category_series(node.id, frequency=frequency, province=province)
+    points = selectors.category_series(node.id, frequency=frequency, province=province)
     return render(
         request,
         "pricing/category.html",
@@ -80,7 +80,7 @@ def category(request, slug: str):
             "province": province,
             "points": points,
             "rows": list(reversed(points)),
-            "latest": index.latest_published(points),
+            "latest": selectors.latest_published(points),
             "min_matched": settings.PRICE_INDEX_MIN_MATCHED,
         },
     )
@@ -94,7 +94,7 @@ def _csv_response(points, filename: str) -> HttpResponse:
     writer.writerow(CSV_HEADER)
     for p in points:
         published = p.published and p.level is not None
-        change = index.change_pct(p)
+        change = selectors.change_pct(p)
         writer.writerow(
             [
                 p.category.name,
@@ -118,11 +118,12 @@ def category_csv(request, slug: str):
     node = _node(slug)
     frequency = _frequency(request)
     return _csv_response(
-        index.csv_points(frequency=frequency, category=node.id), f"price-index-{node.slug}-{frequency}.csv"
+        selectors.csv_points(frequency=frequency, category=node.id),
+        f"price-index-{node.slug}-{frequency}.csv",
     )
 
 
 @public
 def all_csv(request):
     frequency = _frequency(request)
-    return _csv_response(index.csv_points(frequency=frequency), f"price-index-{frequency}.csv")
+    return _csv_response(selectors.csv_points(frequency=frequency), f"price-index-{frequency}.csv")

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
+from core.money import yuan
 from core.storage import private_storage
 
 
@@ -90,7 +91,7 @@ class PriceEvidence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.shop} ¥{self.observed_price} ({self.seen_on})"
+        return f"{self.shop} {yuan(self.observed_price)} ({self.seen_on})"
 
     @property
     def age_days(self) -> int:
@@ -133,7 +134,7 @@ class PriceVerdict(models.Model):
     """The model's current judgement of one SKU's price, with every number behind it.
 
     One row per SKU, rewritten whenever the price or the evidence changes and every night. The
-    explanation is not stored as text: ``pricing.verdicts.explain`` writes it from these numbers in
+    explanation is not stored as text: ``pricing.explain.explain`` writes it from these numbers in
     the reader's language.
     """
 

@@ -1,15 +1,29 @@
-"""Reads of the price pages: a supplier's SKU price page, its adjustment requests, and the price
-part of the buyer's product page — each in a fixed number of queries."""
+"""Reads of the price pages: a supplier's SKU price page, its adjustment requests, the price
+part of the buyer's product page, and the published price index (``pricing.published_index``
+builds it) — each in a fixed number of queries."""
+
+from __future__ import annotations
 
 import datetime
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import F, Max
 
-from catalog.models import Sku, SkuPriceChange
-from pricing.models import EvidenceStatus, PriceEvidence, PriceVerdict, ReviewState, Shop
-from pricing.verdicts import JUDGED_STATUSES, explain
+from catalog.models import Category, Sku, SkuPriceChange
+from catalog.selectors import Node, category_tree
+from pricing.explain import explain
+from pricing.models import (
+    EvidenceStatus,
+    Frequency,
+    PriceEvidence,
+    PriceIndexPoint,
+    PriceVerdict,
+    ReviewState,
+    Shop,
+)
+from pricing.verdicts import JUDGED_STATUSES
+from regions.models import Province
 from suppliers.models import Supplier
 
 
@@ -128,3 +142,112 @@ def product_prices(*, skus: Sequence[Sku]) -> ProductPrices:
 
 def recognised_shop_names() -> list[str]:
     return list(Shop.objects.filter(is_active=True).order_by("name").values_list("name", flat=True))
+
+
+# --- The published price index ------------------------------------------------------------------------------
+
+
+def _category_id(category: Category | Node | int) -> int:
+    if isinstance(category, int):
+        return category
+    return category.pk if isinstance(category, Category) else category.id
+
+
+def category_series(
+    category: Category | Node | int,
+    *,
+    frequency: str = Frequency.MONTH,
+    province: Province | int | None = None,
+) -> list[PriceIndexPoint]:
+    """One series (all provinces, or one), oldest period first, published and unpublished points.
+    One query; what the category page, the API and the product page's chart read."""
+    province_id = province.pk if isinstance(province, Province) else province
+    return list(
+        PriceIndexPoint.objects.filter(
+            category_id=_category_id(category), frequency=frequency, province_id=province_id
+        ).order_by("period_start")
+    )
+
+
+def series_provinces(category: Category | Node | int, *, frequency: str = Frequency.MONTH) -> list[Province]:
+    """Provinces with a stored series for the category (one query)."""
+    return list(
+        Province.objects.filter(
+            pk__in=PriceIndexPoint.objects.filter(
+                category_id=_category_id(category), frequency=frequency, province__isnull=False
+            ).values("province_id")
+        ).order_by("code")
+    )
+
+
+def latest_published(points: Iterable[PriceIndexPoint]) -> PriceIndexPoint | None:
+    """The last published point that has a link (the base period has none)."""
+    last = None
+    for point in points:
+        if point.published and point.link is not None:
+            last = point
+    return last
+
+
+def change_pct(point: PriceIndexPoint | None) -> float | None:
+    """Change from the previous period in %, or None when the point is not published."""
+    if point is None or not point.published or point.link is None:
+        return None
+    return (point.link - 1.0) * 100.0
+
+
+@dataclass
+class CategorySummary:
+    node: Node
+    points: list[PriceIndexPoint]
+    children: list[CategorySummary] = field(default_factory=list)
+
+    @property
+    def latest(self) -> PriceIndexPoint | None:
+        return latest_published(self.points)
+
+    @property
+    def latest_change(self) -> float | None:
+        return change_pct(self.latest)
+
+
+def latest_points(frequency: str = Frequency.MONTH) -> list[CategorySummary]:
+    """Every active root category with its leaves, each with its national series, for the overview.
+
+    Two queries at most whatever the number of categories: the (cached) category tree and the
+    points of the frequency.
+    """
+    tree = category_tree()
+    by_category: dict[int, list[PriceIndexPoint]] = {}
+    for point in PriceIndexPoint.objects.filter(frequency=frequency, province__isnull=True).order_by(
+        "category_id", "period_start"
+    ):
+        by_category.setdefault(point.category_id, []).append(point)
+    out = []
+    for node in tree.values():
+        if node.parent_id is not None:
+            continue
+        out.append(
+            CategorySummary(
+                node=node,
+                points=by_category.get(node.id, []),
+                children=[
+                    CategorySummary(node=tree[c], points=by_category.get(c, [])) for c in node.children
+                ],
+            )
+        )
+    return out
+
+
+def csv_points(*, frequency: str = Frequency.MONTH, category: Category | Node | int | None = None):
+    """Every stored point of a frequency (optionally one category), for the CSV downloads: one query,
+    national series before province ones, oldest period first."""
+    points = PriceIndexPoint.objects.filter(frequency=frequency).select_related("category", "province")
+    if category is not None:
+        points = points.filter(category_id=_category_id(category))
+    return points.order_by(
+        "category__position",
+        "category_id",
+        F("province__code").asc(nulls_first=True),
+        "period_start",
+    )

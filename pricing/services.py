@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.notifications import notify
-from catalog.models import Sku
+from catalog.models import Product, Sku
+from catalog.services import product_transition
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
 from catalog.workflow import ProductAction
-from core.uploads import clean_image
+from core.uploads import CleanUpload, clean_image
+from pricing.explain import explain
 from pricing.models import EvidenceStatus, Match, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
 from pricing.tasks import refresh_verdicts_on_commit
-from pricing.verdicts import explain
 
 SCREENSHOT_MAX_SIDE = 2000
 
@@ -33,6 +34,98 @@ def shop_for_url(url: str) -> Shop | None:
         if any(host == h or host.endswith("." + h) for h in shop.hosts):
             return shop
     return None
+
+
+def _check_url(url: str, errors: dict[str, list[str]]) -> Shop | None:
+    """The recognised shop of a full link; otherwise the error is put on ``url``."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        errors["url"] = [_("Enter the full link, starting with https://.")]
+        return None
+    shop = shop_for_url(url)
+    if shop is None:
+        names = "、".join(Shop.objects.filter(is_active=True).values_list("name", flat=True))
+        errors["url"] = [
+            _("%(host)s is not a recognised shop. Links are accepted from: %(shops)s.")
+            % {"host": parts.hostname, "shops": names}
+        ]
+    return shop
+
+
+def _check_observation(
+    errors: dict[str, list[str]],
+    *,
+    match: str,
+    observed_price: Decimal,
+    spec: str,
+    net_quantity: Decimal,
+    pack_count: int,
+    seen_on: datetime.date,
+) -> None:
+    """What the supplier says it saw in the shop: each wrong field gets its message."""
+    if match not in Match.values:
+        errors["match"] = [_("Say whether it is the same product or a similar one.")]
+    if observed_price is None or observed_price <= 0:
+        errors["observed_price"] = [_("The price seen must be more than ¥0.00.")]
+    if not (spec or "").strip():
+        errors["spec"] = [_("Copy the specification shown in the shop.")]
+    if net_quantity is None or net_quantity <= 0:
+        errors["net_quantity"] = [_("The net quantity must be more than zero.")]
+    if not pack_count or pack_count < 1:
+        errors["pack_count"] = [_("A pack holds at least one piece.")]
+    if seen_on and seen_on > timezone.localdate():
+        errors["seen_on"] = [_("The date seen cannot be in the future.")]
+
+
+def _reference_unit_price(
+    errors: dict[str, list[str]],
+    *,
+    basis: str,
+    observed_price: Decimal,
+    net_quantity: Decimal,
+    unit: str,
+    pack_count: int,
+) -> Decimal | None:
+    """The reference's unit price on the product's price basis, when its fields allow one."""
+    if unit not in Unit.values:
+        errors["unit"] = [_("Choose a unit.")]
+        return None
+    if set(errors) & {"observed_price", "net_quantity", "pack_count"}:
+        return None
+    try:
+        return unit_price(
+            price=observed_price, net_quantity=net_quantity, unit=unit, pack_count=pack_count, basis=basis
+        )
+    except UnitMismatch:
+        errors["unit"] = [
+            _("This product is compared %(basis)s: a reference in %(unit)s cannot be converted.")
+            % {"basis": PriceBasis(basis).label, "unit": Unit(unit).label}
+        ]
+        return None
+
+
+def _check_screenshot(screenshot, product: Product, errors: dict[str, list[str]]) -> CleanUpload | None:
+    """The cleaned screenshot, unless it is missing, unreadable or the proof for another product."""
+    if screenshot is None:
+        errors["screenshot"] = [_("Upload a screenshot of the shop page as proof.")]
+        return None
+    try:
+        clean = clean_image(screenshot, max_side=SCREENSHOT_MAX_SIDE)
+    except ValidationError as exc:
+        errors["screenshot"] = exc.messages
+        return None
+    reused = (
+        PriceEvidence.objects.filter(screenshot_sha256=clean.sha256)
+        .exclude(sku__product=product)
+        .select_related("sku__product")
+        .first()
+    )
+    if reused is not None:
+        errors["screenshot"] = [
+            _("This screenshot is already the proof for another product (“%(name)s”).")
+            % {"name": reused.sku.product.name}
+        ]
+    return clean
 
 
 @transaction.atomic
@@ -58,64 +151,25 @@ def evidence_add(
         raise PermissionDenied
     errors: dict[str, list[str]] = {}
     url = (url or "").strip()
-    parts = urlsplit(url)
-    shop = None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        errors["url"] = [_("Enter the full link, starting with https://.")]
-    else:
-        shop = shop_for_url(url)
-        if shop is None:
-            names = "、".join(Shop.objects.filter(is_active=True).values_list("name", flat=True))
-            errors["url"] = [
-                _("%(host)s is not a recognised shop. Links are accepted from: %(shops)s.")
-                % {"host": parts.hostname, "shops": names}
-            ]
-    if match not in Match.values:
-        errors["match"] = [_("Say whether it is the same product or a similar one.")]
-    if observed_price is None or observed_price <= 0:
-        errors["observed_price"] = [_("The price seen must be more than ¥0.00.")]
-    if not (spec or "").strip():
-        errors["spec"] = [_("Copy the specification shown in the shop.")]
-    if net_quantity is None or net_quantity <= 0:
-        errors["net_quantity"] = [_("The net quantity must be more than zero.")]
-    if not pack_count or pack_count < 1:
-        errors["pack_count"] = [_("A pack holds at least one piece.")]
-    if seen_on and seen_on > timezone.localdate():
-        errors["seen_on"] = [_("The date seen cannot be in the future.")]
-    basis = product.category.price_basis
-    reference_unit_price = None
-    if unit not in Unit.values:
-        errors["unit"] = [_("Choose a unit.")]
-    elif not set(errors) & {"observed_price", "net_quantity", "pack_count"}:
-        try:
-            reference_unit_price = unit_price(
-                price=observed_price, net_quantity=net_quantity, unit=unit, pack_count=pack_count, basis=basis
-            )
-        except UnitMismatch:
-            errors["unit"] = [
-                _("This product is compared %(basis)s: a reference in %(unit)s cannot be converted.")
-                % {"basis": PriceBasis(basis).label, "unit": Unit(unit).label}
-            ]
-    clean = None
-    if screenshot is None:
-        errors["screenshot"] = [_("Upload a screenshot of the shop page as proof.")]
-    else:
-        try:
-            clean = clean_image(screenshot, max_side=SCREENSHOT_MAX_SIDE)
-        except ValidationError as exc:
-            errors["screenshot"] = exc.messages
-        else:
-            reused = (
-                PriceEvidence.objects.filter(screenshot_sha256=clean.sha256)
-                .exclude(sku__product=product)
-                .select_related("sku__product")
-                .first()
-            )
-            if reused is not None:
-                errors["screenshot"] = [
-                    _("This screenshot is already the proof for another product (“%(name)s”).")
-                    % {"name": reused.sku.product.name}
-                ]
+    shop = _check_url(url, errors)
+    _check_observation(
+        errors,
+        match=match,
+        observed_price=observed_price,
+        spec=spec,
+        net_quantity=net_quantity,
+        pack_count=pack_count,
+        seen_on=seen_on,
+    )
+    reference_unit_price = _reference_unit_price(
+        errors,
+        basis=product.category.price_basis,
+        observed_price=observed_price,
+        net_quantity=net_quantity,
+        unit=unit,
+        pack_count=pack_count,
+    )
+    clean = _check_screenshot(screenshot, product, errors)
     if errors:
         raise ValidationError(errors)
     evidence = PriceEvidence(
@@ -161,6 +215,19 @@ def evidence_review(*, evidence: PriceEvidence, by: User, verified: bool, reason
     return evidence
 
 
+def _ask_to_adjust(*, sku: Sku, verdict: PriceVerdict, note: str) -> None:
+    """Tell the supplier's users, each in their own language, that ops want the price adjusted."""
+    product = sku.product
+    notify(
+        users=User.objects.filter(supplier_id=product.supplier_id, is_active=True),
+        subject=lambda: (
+            _("Please adjust the price of “%(name)s” (%(spec)s)") % {"name": product.name, "spec": sku.spec}
+        ),
+        body=lambda: f"{note}\n\n{explain(verdict)}",
+        link=reverse("pricing:sku_prices", args=[product.pk, sku.pk]),
+    )
+
+
 @transaction.atomic
 def price_review(*, sku: Sku, by: User, action: str, note: str) -> PriceReview:
     """Ops decide about a flagged price: accept it with a note, ask the supplier to adjust it (the
@@ -188,8 +255,6 @@ def price_review(*, sku: Sku, by: User, action: str, note: str) -> PriceReview:
     with translation.override(settings.LANGUAGE_CODE):
         explanation = explain(verdict)
     if action == PriceReview.Action.DELIST:
-        from catalog.services import product_transition
-
         product_transition(product=product, action=ProductAction.DELIST, by=by, reason=note)
     state = {
         PriceReview.Action.ACCEPT: ReviewState.ACCEPTED,
@@ -214,11 +279,5 @@ def price_review(*, sku: Sku, by: User, action: str, note: str) -> PriceReview:
         by=by,
     )
     if action == PriceReview.Action.ADJUST:
-        notify(
-            users=User.objects.filter(supplier_id=product.supplier_id, is_active=True),
-            subject=_("Please adjust the price of “%(name)s” (%(spec)s)")
-            % {"name": product.name, "spec": sku.spec},
-            body=f"{note}\n\n{explanation}",
-            link=reverse("pricing:sku_prices", args=[product.pk, sku.pk]),
-        )
+        _ask_to_adjust(sku=sku, verdict=verdict, note=note)
     return review

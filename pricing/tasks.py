@@ -39,6 +39,6 @@ def build_price_index() -> dict[str, dict]:
     Each frequency is replaced in its own transaction, so a failure of the weekly run leaves the
     new monthly index in place. Idempotent: running it twice gives the same points.
     """
-    from pricing.index import build_index
+    from pricing.published_index import build_index
 
     return {frequency: build_index(frequency=frequency).as_dict() for frequency in Frequency.values}

@@ -27,7 +27,8 @@ largest ratio behind the verdict, which orders the ops review queue.
 ``judge`` is pure. ``refresh_verdicts`` / ``refresh_all_verdicts`` gather the facts in a few
 set-based queries (never one query per SKU) and write the rows in bulk;
 the single-SKU path after a price or evidence change is the same code with one SKU.
-``explain`` turns a stored verdict into the sentence a supplier reads, in the active language.
+``pricing.explain.explain`` turns a stored verdict into the sentence a supplier reads, in the
+active language.
 """
 
 from __future__ import annotations
@@ -40,18 +41,16 @@ import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import Count, F, Q
 from django.db.models.functions import Abs
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from catalog.models import Category, ProductStatus, Sku, SkuPriceChange
-from catalog.units import UNIT_SUFFIX
-from core.money import CENT
+from core.money import money
 from pricing.models import EvidenceStatus, Match, PeerScope, PriceEvidence, PriceVerdict, Verdict
 
 MODEL_VERSION = "2026.11-1"
@@ -144,7 +143,8 @@ class Judgement:
 
 
 def _money(value: float | Decimal) -> Decimal:
-    return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+    """``value`` in yuan; a float is read by its shortest repr (``2.675`` → ¥2.68, as written)."""
+    return money(str(value))
 
 
 def peer_group(scope: str, category_id: int, log_prices: Sequence[float]) -> PeerGroup:
@@ -154,57 +154,72 @@ def peer_group(scope: str, category_id: int, log_prices: Sequence[float]) -> Pee
     return PeerGroup(scope=scope, category_id=category_id, count=len(log_prices), median_log=centre, mad=mad)
 
 
+Signal = tuple[str, str, float]
+"""``(verdict, signal, severity)``; a downward signal's verdict is ``Verdict.LOW``."""
+
+
+def _evidence_signal(x: float, facts: Facts, params: Params, result: Judgement) -> Signal | None:
+    """Compare with the lowest fresh same-product reference (none without one)."""
+    ref = min(facts.fresh, key=lambda r: (r.unit_price, r.evidence_id))
+    ratio = x / float(ref.unit_price)
+    result.reference, result.reference_ratio = ref, ratio
+    if ratio > params.evidence_very_high_ratio:
+        return (Verdict.VERY_HIGH, "evidence_very_high", math.log(ratio))
+    if ratio > params.evidence_high_ratio:
+        return (Verdict.HIGH, "evidence_high", math.log(ratio))
+    if ratio < params.evidence_low_ratio:
+        return (Verdict.LOW, "evidence_low", -math.log(ratio))
+    return None
+
+
+def _peer_signal(x: float, peers: PeerGroup, params: Params, result: Judgement) -> Signal | None:
+    """Compare with the peer group by the modified z-score of the log unit price."""
+    deviation = math.log(x) - peers.median_log
+    z = MODIFIED_Z * deviation / max(peers.mad, params.peer_mad_floor)
+    result.peer_z, result.peer_ratio = z, math.exp(deviation)
+    if z > params.peer_outlier_z:
+        return (Verdict.VERY_HIGH, "peer_outlier", deviation)
+    if z > params.peer_high_z:
+        return (Verdict.HIGH, "peer_high", deviation)
+    if z < -params.peer_outlier_z:
+        return (Verdict.LOW, "peer_low", -deviation)
+    return None
+
+
+def _history_signal(x: float, facts: Facts, params: Params, result: Judgement) -> Signal | None:
+    """Compare with the median of the prices the SKU held recently."""
+    median = statistics.median(facts.history)
+    ratio = x / float(median)
+    result.history_median, result.history_ratio = _money(median), ratio
+    if ratio > params.history_jump_ratio:
+        return (Verdict.HIGH, "history_jump", math.log(ratio))
+    return None
+
+
 def judge(facts: Facts, params: Params) -> Judgement:
     """The verdict on one unit price from the facts gathered about it (pure)."""
     x = float(facts.unit_price)
-    up: list[tuple[str, str, float]] = []  # (verdict, signal, severity)
-    down: list[tuple[str, float]] = []
     result = Judgement(verdict=Verdict.INSUFFICIENT, severity=0.0)
-    enough = False
-
-    if facts.fresh:
-        ref = min(facts.fresh, key=lambda r: (r.unit_price, r.evidence_id))
-        ratio = x / float(ref.unit_price)
-        result.reference, result.reference_ratio = ref, ratio
-        enough = True
-        if ratio > params.evidence_very_high_ratio:
-            up.append((Verdict.VERY_HIGH, "evidence_very_high", math.log(ratio)))
-        elif ratio > params.evidence_high_ratio:
-            up.append((Verdict.HIGH, "evidence_high", math.log(ratio)))
-        elif ratio < params.evidence_low_ratio:
-            down.append(("evidence_low", -math.log(ratio)))
-
     peers = facts.peers
-    if peers is not None and peers.count >= params.peer_min_count:
-        enough = True
-        deviation = math.log(x) - peers.median_log
-        z = MODIFIED_Z * deviation / max(peers.mad, params.peer_mad_floor)
-        result.peer_z, result.peer_ratio = z, math.exp(deviation)
-        if z > params.peer_outlier_z:
-            up.append((Verdict.VERY_HIGH, "peer_outlier", deviation))
-        elif z > params.peer_high_z:
-            up.append((Verdict.HIGH, "peer_high", deviation))
-        elif z < -params.peer_outlier_z:
-            down.append(("peer_low", -deviation))
-
-    if facts.history:
-        median = statistics.median(facts.history)
-        ratio = x / float(median)
-        result.history_median, result.history_ratio = _money(median), ratio
-        if ratio > params.history_jump_ratio:
-            up.append((Verdict.HIGH, "history_jump", math.log(ratio)))
-
+    usable_peers = peers is not None and peers.count >= params.peer_min_count
+    signals = [
+        _evidence_signal(x, facts, params, result) if facts.fresh else None,
+        _peer_signal(x, peers, params, result) if usable_peers else None,
+        _history_signal(x, facts, params, result) if facts.history else None,
+    ]
+    up = [s for s in signals if s is not None and s[0] != Verdict.LOW]
+    down = [s for s in signals if s is not None and s[0] == Verdict.LOW]
     if up:
         result.verdict = (
             Verdict.VERY_HIGH if any(v == Verdict.VERY_HIGH for v, _s, _x in up) else Verdict.HIGH
         )
-        result.signals = [s for _v, s, _x in up] + [s for s, _x in down]
+        result.signals = [s for _v, s, _x in up] + [s for _v, s, _x in down]
         result.severity = max(x for _v, _s, x in up)
     elif down:
         result.verdict = Verdict.LOW
-        result.signals = [s for s, _x in down]
-        result.severity = max(x for _s, x in down)
-    elif enough:
+        result.signals = [s for _v, s, _x in down]
+        result.severity = max(x for _v, _s, x in down)
+    elif facts.fresh or usable_peers:
         result.verdict = Verdict.REASONABLE
     return result
 
@@ -481,125 +496,3 @@ def nearest_peers(verdict: PriceVerdict, *, limit: int = 10) -> list[Sku]:
         .annotate(distance=Abs(F("unit_price") - verdict.peer_median))
         .order_by("distance", "pk")[:limit]
     )
-
-
-# --- Explaining a verdict ------------------------------------------------------------------------
-
-
-def _price(value: Decimal | None, basis: str) -> str:
-    return f"¥{value}{UNIT_SUFFIX.get(basis, '')}" if value is not None else "—"
-
-
-def _times(ratio: float) -> str:
-    return f"{ratio:.2f}×" if abs(ratio - round(ratio, 1)) >= 0.005 else f"{ratio:.1f}×"
-
-
-def explain(
-    verdict: PriceVerdict,
-    *,
-    for_supplier: bool = True,
-    brief: bool | None = None,
-    category_names: dict[int, str] | None = None,
-) -> str:
-    """The sentences a supplier reads (or, with ``for_supplier=False``, a buyer or ops: "the
-    supplier's reference"), in the active language, from the numbers stored with the verdict.
-    ``brief`` (the default for buyers) keeps only the sentence with the numbers, without the rules
-    and the advice. ``category_names`` saves a query when many verdicts are explained at once;
-    otherwise ``peer_category`` should be select_related."""
-    if brief is None:
-        brief = not for_supplier
-    params = Params.from_settings()
-    basis = verdict.basis
-    clauses: list[str] = []
-    if verdict.peer_median is not None and verdict.peer_ratio is not None:
-        if category_names is not None:
-            category = category_names.get(verdict.peer_category_id, "")
-        else:
-            category = verdict.peer_category.name if verdict.peer_category_id else ""
-        clauses.append(
-            _("%(ratio)s the median of %(count)d comparable listings in %(category)s (%(median)s)")
-            % {
-                "ratio": _times(verdict.peer_ratio),
-                "count": verdict.peer_count,
-                "category": category,
-                "median": _price(verdict.peer_median, basis),
-            }
-        )
-    if verdict.reference_ratio is not None:
-        age = (timezone.localdate() - verdict.reference_seen_on).days
-        template = (
-            _("%(ratio)s your own %(shop)s reference (%(price)s, %(age)s)")
-            if for_supplier
-            else _("%(ratio)s the supplier's %(shop)s reference (%(price)s, %(age)s)")
-        )
-        clauses.append(
-            template
-            % {
-                "ratio": _times(verdict.reference_ratio),
-                "shop": verdict.reference_shop,
-                "price": _price(verdict.reference_unit_price, basis),
-                "age": _("seen today") if age == 0 else _("%(days)d days old") % {"days": age},
-            }
-        )
-    if verdict.history_ratio is not None and "history_jump" in verdict.signals:
-        clauses.append(
-            _("%(ratio)s its own median price of the last %(days)d days (%(price)s)")
-            % {
-                "ratio": _times(verdict.history_ratio),
-                "days": params.history_days,
-                "price": _price(verdict.history_median, basis),
-            }
-        )
-    sentences: list[str] = []
-    if clauses:
-        sentences.append(
-            _("%(price)s is %(clauses)s.")
-            % {"price": _price(verdict.unit_price, basis), "clauses": _(", and ").join(clauses)}
-        )
-    rule = {
-        "evidence_very_high": _("More than %(r).2f× the lowest fresh reference counts as very high.")
-        % {"r": params.evidence_very_high_ratio},
-        "evidence_high": _("More than %(r).2f× the lowest fresh reference counts as high.")
-        % {"r": params.evidence_high_ratio},
-        "evidence_low": _(
-            "Less than %(r).2f× the reference usually means the specifications differ: check them."
-        )
-        % {"r": params.evidence_low_ratio},
-        "peer_outlier": _("That is far outside the usual range of comparable listings (an outlier)."),
-        "peer_high": _("That is well above the usual range of comparable listings."),
-        "peer_low": _("That is far below comparable listings: check the net quantity and unit."),
-        "history_jump": _("The price rose suddenly."),
-    }
-    sentences.extend(rule[s] for s in verdict.signals if s in rule)
-    if brief:
-        return " ".join(sentences[:1])
-    if verdict.stale_references and verdict.reference_ratio is None:
-        age = (timezone.localdate() - verdict.stale_seen_on).days
-        stale = (
-            _(
-                "Your %(shop)s reference is %(days)d days old; references older than %(max)d days no "
-                "longer count. Add a fresh one."
-            )
-            if for_supplier
-            else _(
-                "The supplier's %(shop)s reference is %(days)d days old; references older than %(max)d "
-                "days no longer count."
-            )
-        )
-        sentences.append(
-            stale % {"shop": verdict.stale_shop, "days": age, "max": params.evidence_max_age_days}
-        )
-    if verdict.verdict == Verdict.INSUFFICIENT:
-        sentences.append(
-            _(
-                "There are fewer than %(n)d comparable listings and no fresh reference from a mainstream "
-                "shop, so this price cannot be judged yet. Add a comparison link."
-            )
-            % {"n": params.peer_min_count}
-        )
-    elif verdict.peer_median is None and verdict.verdict != Verdict.INSUFFICIENT:
-        sentences.append(
-            _("Too few comparable listings on Fengshou (%(count)d) to compare with.")
-            % {"count": verdict.peer_count}
-        )
-    return " ".join(sentences)

@@ -14,9 +14,9 @@ from accounts.models import Role
 from core.downloads import private_file_response
 from core.errors import apply_to_form
 from pricing import selectors, services
+from pricing.explain import explain
 from pricing.forms import EvidenceForm
 from pricing.models import PriceEvidence, ReviewState
-from pricing.verdicts import explain
 
 
 @roles(Role.SUPPLIER)

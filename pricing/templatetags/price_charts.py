@@ -19,8 +19,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 
-from pricing.index import change_pct, latest_published
 from pricing.models import Frequency
+from pricing.selectors import change_pct, latest_published
 
 register = template.Library()
 _ids = itertools.count(1)

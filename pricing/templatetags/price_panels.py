@@ -1,7 +1,7 @@
 """The price panels other apps' pages show, owned here so those apps need not import pricing.
 
 A lower app's template loads this library and names what it shows; the reads stay in
-``pricing.selectors`` and ``pricing.index``:
+``pricing.selectors``:
 
 - ``{% product_prices skus as prices %}``: per SKU its verdict and the buyer's explanation, and the
   supplier's comparison links (one query for all the SKUs of the page; the verdicts come with the
@@ -12,8 +12,7 @@ A lower app's template loads this library and names what it shows; the reads sta
 
 from django import template
 
-from pricing.index import category_series
-from pricing.selectors import ProductPrices, adjust_requests_for
+from pricing.selectors import ProductPrices, adjust_requests_for, category_series
 from pricing.selectors import product_prices as _product_prices
 
 register = template.Library()

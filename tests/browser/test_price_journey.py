@@ -27,8 +27,8 @@ from playwright.sync_api import expect
 
 from catalog import services as catalog_services
 from pricing import services
-from pricing.index import build_index
 from pricing.models import PriceEvidence, PriceIndexPoint, PriceVerdict, Shop, Verdict
+from pricing.published_index import build_index
 from pricing.verdicts import refresh_verdicts
 from tests.browser.journeys import log_in
 from tests.catalog.conftest import Listings

@@ -20,9 +20,10 @@ from demo import DemoContext
 from demo import pricing as demo
 from demo.catalog_bulk import generate_catalog
 from demo.price_history import generate_price_history
-from pricing.index import build_index, category_series, period_starts
-from pricing.indices import category_index_cell, category_index_cell_from_log_counts
+from pricing.index_formulas import category_index_cell, category_index_cell_from_log_counts
 from pricing.models import PriceIndexPoint
+from pricing.published_index import build_index, period_starts
+from pricing.selectors import category_series
 from pricing.tasks import build_price_index
 from regions.models import County
 from tests.catalog.conftest import Listings

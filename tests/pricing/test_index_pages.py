@@ -13,8 +13,9 @@ from rest_framework.test import APIClient
 
 from catalog.models import Category
 from catalog.selectors import clear_category_cache
-from pricing.index import build_index, category_series
 from pricing.models import PriceIndexPoint
+from pricing.published_index import build_index
+from pricing.selectors import category_series
 from tests.pricing.test_index_build import Market
 
 pytestmark = pytest.mark.django_db

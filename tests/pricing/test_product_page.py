@@ -131,7 +131,7 @@ def test_comparison_links_are_shown_without_screenshots_and_without_rejected_one
 
 
 def test_the_category_price_index_is_on_the_page(client, shelf):
-    from pricing.index import build_index
+    from pricing.published_index import build_index
 
     build_index()
     html = _page(client, shelf.oranges)

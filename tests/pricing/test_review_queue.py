@@ -3,11 +3,13 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from catalog.models import ProductStatus
+from pricing import services
 from pricing.models import PriceReview, PriceVerdict, ReviewState, Verdict
 from pricing.verdicts import refresh_all_verdicts
-from tests.factories import OpsFactory
+from tests.factories import OpsFactory, SupplierUserFactory
 from tests.pricing.test_verdicts import Market
 
 pytestmark = pytest.mark.django_db
@@ -80,6 +82,24 @@ def test_adjust_and_delist_from_the_queue(client, queue):
     queue.far.refresh_from_db()
     assert queue.far.status == ProductStatus.DELISTED
     assert PriceReview.objects.filter(action="delist", note="价格明显虚高").count() == 1
+
+
+def test_an_adjust_request_is_written_in_each_readers_language(queue):
+    # given: two people of the supplier, one reading Chinese (the default), one English
+    english = SupplierUserFactory(supplier=queue.supplier, language="en")
+    sku = queue.cheap.skus.get()
+    # when: ops ask for the price to be adjusted
+    services.price_review(sku=sku, by=queue.price_ops, action="adjust", note="请核对净含量")
+    # then: each reads the subject and the explanation in their own language, with the same link
+    link = reverse("pricing:sku_prices", args=[queue.cheap.pk, sku.pk])
+    chinese = queue.user.notifications.get(link=link)
+    assert chinese.subject.startswith("请调整“脐橙 超低”")
+    assert "请核对净含量" in chinese.body and "可比商品中位数" in chinese.body
+    mail = english.notifications.get(link=link)
+    assert mail.subject.startswith("Please adjust the price of “脐橙 超低”")
+    assert "请核对净含量" in mail.body and "comparable listings in" in mail.body
+    # and the review keeps the explanation in the site's language
+    assert "可比商品中位数" in PriceReview.objects.get(sku=sku).explanation
 
 
 def test_the_detail_page_shows_evidence_peers_and_numbers(client, queue):

@@ -12,12 +12,12 @@ from django.utils import timezone, translation
 from catalog import services as catalog_services
 from catalog.models import ProductStatus, SkuPriceChange
 from pricing import services
+from pricing.explain import explain
 from pricing.models import PeerScope, PriceReview, PriceVerdict, ReviewState, Verdict
 from pricing.verdicts import (
     Facts,
     Params,
     Reference,
-    explain,
     judge,
     peer_group,
     refresh_all_verdicts,

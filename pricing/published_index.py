@@ -2,7 +2,7 @@
 
 The index tells buyers how the prices of a category move, the way a statistical office publishes
 a consumer or producer price index (ILO/IMF *Consumer Price Index Manual*, ch. 9 and 20). The
-formulas are in :mod:`pricing.indices`; this module decides which prices enter and stores the
+formulas are in :mod:`pricing.index_formulas`; this module decides which prices enter and stores the
 result. ``build_index`` runs nightly (``pricing.tasks.build_price_index``) and from ``seed_demo``.
 
 Method
@@ -30,7 +30,7 @@ periods. When a product went on sale does not matter: its prices count from thei
 **Elementary cells.** For each leaf category and each pair of consecutive periods, the matched
 sample is every SKU priced at the end of both periods (matched-model method). Its log price
 relatives ``ln(p_t / p_{t-1})`` are screened for outliers with the MAD rule of
-:func:`pricing.indices.edit_relatives` (a relative far from the median in units of the median
+:func:`pricing.index_formulas.edit_relatives` (a relative far from the median in units of the median
 absolute deviation — e.g. a price entered ×20 by mistake — is dropped), and the link is the
 Jevons index (geometric mean of the price relatives) of what remains. The link is published only
 when at least ``settings.PRICE_INDEX_MIN_MATCHED`` (5) items remain after editing. The same is
@@ -48,14 +48,17 @@ that does not rest on the category's own prices. Because the whole window is reb
 the base period moves forward every month (week) and levels are re-referenced to it.
 
 **Top-level categories.** A root's link is the weighted geometric mean of its leaves' published
-links, ``exp(Σ w_l ln link_l)``, with ``w_l`` each leaf's share of sales (the sum of
-``Product.sales_count`` over its visible products; equal weights when none has sales). Only
-leaves with a published link take part, their weights renormalised to sum to 1; the root link is
-published when at least one leaf link is and the matched items of the leaves taking part add up
-to the minimum. Once orders exist, the weights become each period's sales shares, averaged over
-the two periods — the Törnqvist index, :func:`pricing.indices.tornqvist` applied to leaf links.
-Root × province series are built the same way from the leaf × province links, weighted by the
-leaves' sales in that province.
+links, ``exp(Σ w_l ln link_l)``, with ``w_l`` each leaf's share of sales: the sum of
+``Product.sales_count`` over its visible products, read when the index is built. These are
+today's cumulative totals, so every link of the window uses the same weights (a geometric index
+with fixed weights; it is *not* a Törnqvist index, which would need each period's quantities —
+:func:`pricing.index_formulas.tornqvist` exists but is not used here). Only leaves with a
+published link take part, their weights renormalised to sum to 1 (equal weights when none of them
+has sales; otherwise a leaf without sales weighs 0, though its matched items still count towards
+the minimum). The root link
+is published when at least one leaf link is and the matched items of the leaves taking part add
+up to the minimum. Root × province series are built the same way from the leaf × province links,
+weighted by the leaves' sales of products from that province.
 
 **Storage.** One run replaces every point of its frequency at once: delete and bulk insert in one
 transaction, so readers see the old index or the new one, never half of each.
@@ -66,7 +69,7 @@ category and province, with the period each change falls in computed by the data
 for the tree and the weights, then pure Python. Per SKU only the periods where its price changed cost
 work; the unchanged ones are counted (relative 1, log 0) per cell, so a cell is a small
 ``{log relative: count}`` mapping handed to
-:func:`pricing.indices.category_index_cell_from_log_counts`.
+:func:`pricing.index_formulas.category_index_cell_from_log_counts`.
 """
 
 from __future__ import annotations
@@ -74,20 +77,17 @@ from __future__ import annotations
 import datetime
 import math
 import time
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Case, Exists, F, FloatField, IntegerField, OuterRef, Q, Sum, Value, When
+from django.db.models import Case, Exists, FloatField, IntegerField, OuterRef, Q, Sum, Value, When
 from django.db.models.functions import Cast
 from django.utils import timezone
 
 from catalog.models import Category, Product, ProductStatus, Sku, SkuPriceChange
-from catalog.selectors import Node, category_tree
-from pricing.indices import IndexCell, category_index_cell_from_log_counts
+from pricing.index_formulas import IndexCell, category_index_cell_from_log_counts
 from pricing.models import Frequency, PriceIndexPoint
-from regions.models import Province
 
 BASE_LEVEL = 100.0
 PERIODS = {Frequency.MONTH: 13, Frequency.WEEK: 27}
@@ -227,45 +227,45 @@ class _Scan:
     change_rows: int = 0
     skus: int = 0
 
+    def cell(self, key: tuple[int, int], periods: int) -> _Cell:
+        cell = self.cells.get(key)
+        if cell is None:
+            cell = self.cells[key] = _Cell(periods)
+        return cell
 
-def _scan(ends: list[datetime.datetime]) -> _Scan:
-    """Stream the prices once and fill a _Cell per (category, province). The hot loop of a run."""
+
+def _record(cell: _Cell, seg_idx: list[int], seg_price: list[float]) -> None:
+    """Count one SKU's price path in its cell. ``seg_idx[i]``: the first period whose end price is
+    ``seg_price[i]`` (increasing)."""
+    cell.starts[seg_idx[0] + 1] += 1
+    prev = seg_price[0]
+    for i in range(1, len(seg_idx)):
+        p = seg_price[i]
+        if p != prev:
+            t = seg_idx[i]
+            cell.changed[t] += 1
+            moves = cell.moves[t]
+            x = math.log(p / prev)
+            moves[x] = moves.get(x, 0) + 1
+            prev = p
+
+
+def _scan_changes(scan: _Scan, ends: list[datetime.datetime]) -> None:
+    """Stream the price changes (ordered by SKU) and record each SKU's path. The hot loop of a run."""
     periods = len(ends)
-    cells: dict[tuple[int, int], _Cell] = {}
-    log = math.log
-    scan = _Scan(cells=cells)
-
-    def record(cell: _Cell, seg_idx: list[int], seg_price: list[float]) -> None:
-        # seg_idx[i]: the first period whose end price is seg_price[i] (increasing).
-        cell.starts[seg_idx[0] + 1] += 1
-        prev = seg_price[0]
-        for i in range(1, len(seg_idx)):
-            p = seg_price[i]
-            if p != prev:
-                t = seg_idx[i]
-                cell.changed[t] += 1
-                moves = cell.moves[t]
-                x = log(p / prev)
-                moves[x] = moves.get(x, 0) + 1
-                prev = p
-
     current = None
     cell: _Cell | None = None
     seg_idx: list[int] = []
     seg_price: list[float] = []
     rows = 0
-    skus = 0
     for sku_id, category_id, province_id, idx, price in price_change_rows(ends):
         rows += 1
         if sku_id != current:
             if seg_idx:
-                record(cell, seg_idx, seg_price)
-                skus += 1
+                _record(cell, seg_idx, seg_price)
+                scan.skus += 1
             current = sku_id
-            key = (category_id, province_id)
-            cell = cells.get(key)
-            if cell is None:
-                cell = cells[key] = _Cell(periods)
+            cell = scan.cell((category_id, province_id), periods)
             seg_idx, seg_price = [], []
         if price is None or not price > 0.0 or idx >= periods:
             continue
@@ -275,20 +275,21 @@ def _scan(ends: list[datetime.datetime]) -> _Scan:
             seg_idx.append(idx)
             seg_price.append(price)
     if seg_idx:
-        record(cell, seg_idx, seg_price)
-        skus += 1
+        _record(cell, seg_idx, seg_price)
+        scan.skus += 1
+    scan.change_rows = rows
 
+
+def _scan(ends: list[datetime.datetime]) -> _Scan:
+    """Stream the prices once and fill a _Cell per (category, province)."""
+    periods = len(ends)
+    scan = _Scan(cells={})
+    _scan_changes(scan, ends)
     for category_id, province_id, idx in unrecorded_sku_rows(ends):
         if idx >= periods:
             continue
-        key = (category_id, province_id)
-        cell = cells.get(key)
-        if cell is None:
-            cell = cells[key] = _Cell(periods)
-        cell.starts[idx + 1] += 1
-        skus += 1
-    scan.change_rows = rows
-    scan.skus = skus
+        scan.cell((category_id, province_id), periods).starts[idx + 1] += 1
+        scan.skus += 1
     return scan
 
 
@@ -405,6 +406,130 @@ class BuildResult:
         }
 
 
+@dataclass
+class _Tree:
+    """The category tree as ids: parent of each category, children of each parent."""
+
+    parents: dict[int, int | None]
+    children: dict[int, list[int]] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls) -> _Tree:
+        tree = cls(parents=dict(Category.objects.values_list("id", "parent_id")))
+        for pk, parent in tree.parents.items():
+            if parent is not None:
+                tree.children.setdefault(parent, []).append(pk)
+        return tree
+
+    def root_of(self, pk: int) -> int:
+        seen = 0
+        while self.parents.get(pk) is not None and seen < 100:
+            pk, seen = self.parents[pk], seen + 1
+        return pk
+
+
+Series = dict[tuple[int, int | None], list[IndexCell]]
+"""Links per (category, province or None for all provinces)."""
+
+
+@dataclass
+class _Leaves:
+    ids: set[int]
+    national: dict[int, list[IndexCell]]  # leaf -> links over all provinces
+    by_province: dict[tuple[int, int], list[IndexCell]]  # (category, province) -> links
+
+
+def _leaf_series(scan: _Scan, tree: _Tree, periods: int, min_matched: int) -> _Leaves:
+    """The elementary series: (category, province) and (category, all provinces)."""
+    merged: dict[int, _Cell] = {}
+    by_province: dict[tuple[int, int], list[IndexCell]] = {}
+    for (category_id, province_id), cell in sorted(scan.cells.items(), key=lambda kv: kv[0]):
+        if category_id not in tree.parents:
+            continue  # deleted while streaming
+        by_province[(category_id, province_id)] = _links(cell, periods, min_matched)
+        merged.setdefault(category_id, _Cell(periods)).merge(cell)
+    ids = {pk for pk in tree.parents if pk not in tree.children} | set(merged)
+    national = {
+        pk: _links(merged[pk], periods, min_matched) if pk in merged else [_EMPTY] * periods for pk in ids
+    }
+    return _Leaves(ids=ids, national=national, by_province=by_province)
+
+
+def _root_series(
+    root: int,
+    leaves: _Leaves,
+    tree: _Tree,
+    weights: dict[tuple[int, int], int],
+    periods: int,
+    min_matched: int,
+) -> Series:
+    """A root's national series and its province series that have a published link."""
+    national_sales: dict[int, int] = {}
+    for (category_id, _province), sales in weights.items():
+        national_sales[category_id] = national_sales.get(category_id, 0) + sales
+    members = sorted(pk for pk in leaves.ids if pk != root and tree.root_of(pk) == root)
+    series: Series = {
+        (root, None): _aggregate(
+            [(national_sales.get(pk, 0), leaves.national[pk]) for pk in members], periods, min_matched
+        )
+    }
+    for province in sorted({p for (pk, p) in leaves.by_province if pk in members}):
+        components = [
+            (weights.get((pk, province), 0), leaves.by_province[(pk, province)])
+            for pk in members
+            if (pk, province) in leaves.by_province
+        ]
+        links = _aggregate(components, periods, min_matched)
+        if any(c.published for c in links[1:]):
+            series[(root, province)] = links
+    return series
+
+
+def _all_series(scan: _Scan, tree: _Tree, weights: dict[tuple[int, int], int], periods: int) -> Series:
+    """Every stored series: leaves (national, and provinces with a published link), then roots."""
+    min_matched = settings.PRICE_INDEX_MIN_MATCHED
+    leaves = _leaf_series(scan, tree, periods, min_matched)
+    series: Series = {(pk, None): leaves.national[pk] for pk in sorted(leaves.ids)}
+    for key, links in leaves.by_province.items():
+        if any(c.published for c in links[1:]):
+            series[key] = links
+    roots = [pk for pk, parent in tree.parents.items() if parent is None and pk in tree.children]
+    for root in roots:
+        series.update(_root_series(root, leaves, tree, weights, periods, min_matched))
+    return series
+
+
+def _point_rows(series: Series, frequency: str, starts: list[datetime.date]) -> list[PriceIndexPoint]:
+    now = timezone.now()
+    return [
+        PriceIndexPoint(
+            category_id=category_id,
+            province_id=province_id,
+            frequency=frequency,
+            period_start=start,
+            level=point.level,
+            link=point.link,
+            matched=point.matched,
+            dropped=point.dropped,
+            published=point.published,
+            computed_at=now,
+        )
+        for (category_id, province_id), links in series.items()
+        for start, point in zip(starts, chain(links), strict=True)
+    ]
+
+
+def _replace_points(frequency: str, rows: list[PriceIndexPoint], periods: int) -> None:
+    """Replace every stored point of the frequency in one transaction."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # Two runs of one frequency take turns: the second deletes what the first wrote.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK + periods])
+        PriceIndexPoint.objects.filter(frequency=frequency).delete()
+        PriceIndexPoint.objects.bulk_create(rows, batch_size=2000)
+
+
 def build_index(*, frequency: str = Frequency.MONTH, today: datetime.date | None = None) -> BuildResult:
     """Compute the whole index of one frequency and replace its stored points in one transaction.
 
@@ -414,212 +539,26 @@ def build_index(*, frequency: str = Frequency.MONTH, today: datetime.date | None
     """
     started = time.perf_counter()
     frequency = Frequency(frequency)
-    today = today or timezone.localdate()
-    starts = period_starts(frequency, today)
+    starts = period_starts(frequency, today or timezone.localdate())
     ends = _period_ends(frequency, starts)
-    periods = len(starts)
-    min_matched = settings.PRICE_INDEX_MIN_MATCHED
     result = BuildResult(frequency=frequency, periods=starts)
 
     scan = _scan(ends)
-    parents = dict(Category.objects.values_list("id", "parent_id"))
+    tree = _Tree.load()
     weights = _sales_weights()
     result.read_seconds = time.perf_counter() - started
     result.skus, result.change_rows = scan.skus, scan.change_rows
 
     computing = time.perf_counter()
-    children: dict[int, list[int]] = {}
-    for pk, parent in parents.items():
-        if parent is not None:
-            children.setdefault(parent, []).append(pk)
-
-    def root_of(pk: int) -> int:
-        seen = 0
-        while parents.get(pk) is not None and seen < 100:
-            pk, seen = parents[pk], seen + 1
-        return pk
-
-    # Elementary series: (category, province) and (category, all provinces).
-    national: dict[int, _Cell] = {}
-    by_province: dict[tuple[int, int], list[IndexCell]] = {}
-    for (category_id, province_id), cell in sorted(scan.cells.items(), key=lambda kv: kv[0]):
-        if category_id not in parents:
-            continue  # deleted while streaming
-        by_province[(category_id, province_id)] = _links(cell, periods, min_matched)
-        national.setdefault(category_id, _Cell(periods)).merge(cell)
-    leaves = {pk for pk in parents if pk not in children} | set(national)
-    roots = [pk for pk in parents if parents[pk] is None and pk in children]
-    elementary = {
-        pk: _links(national[pk], periods, min_matched) if pk in national else [_EMPTY] * periods
-        for pk in leaves
-    }
-
-    series: dict[tuple[int, int | None], list[IndexCell]] = {}
-    for pk in sorted(leaves):
-        series[(pk, None)] = elementary[pk]
-    for key, links in by_province.items():
-        if any(c.published for c in links[1:]):
-            series[key] = links
-
-    national_sales: dict[int, int] = {}
-    for (category_id, _province), sales in weights.items():
-        national_sales[category_id] = national_sales.get(category_id, 0) + sales
-    for root in roots:
-        members = sorted(pk for pk in leaves if pk != root and root_of(pk) == root)
-        series[(root, None)] = _aggregate(
-            [(national_sales.get(pk, 0), elementary[pk]) for pk in members], periods, min_matched
-        )
-        provinces = sorted({p for (pk, p) in by_province if pk in members})
-        for province in provinces:
-            components = [
-                (weights.get((pk, province), 0), by_province[(pk, province)])
-                for pk in members
-                if (pk, province) in by_province
-            ]
-            links = _aggregate(components, periods, min_matched)
-            if any(c.published for c in links[1:]):
-                series[(root, province)] = links
-
-    now = timezone.now()
-    rows = []
-    for (category_id, province_id), links in series.items():
-        for start, point in zip(starts, chain(links), strict=True):
-            rows.append(
-                PriceIndexPoint(
-                    category_id=category_id,
-                    province_id=province_id,
-                    frequency=frequency,
-                    period_start=start,
-                    level=point.level,
-                    link=point.link,
-                    matched=point.matched,
-                    dropped=point.dropped,
-                    published=point.published,
-                    computed_at=now,
-                )
-            )
+    series = _all_series(scan, tree, weights, len(starts))
+    rows = _point_rows(series, frequency, starts)
     result.compute_seconds = time.perf_counter() - computing
 
     writing = time.perf_counter()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # Two runs of one frequency take turns: the second deletes what the first wrote.
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK + periods])
-        PriceIndexPoint.objects.filter(frequency=frequency).delete()
-        PriceIndexPoint.objects.bulk_create(rows, batch_size=2000)
+    _replace_points(frequency, rows, len(starts))
     result.write_seconds = time.perf_counter() - writing
     result.series = len(series)
     result.points = len(rows)
     result.published_points = sum(r.published for r in rows)
     result.seconds = time.perf_counter() - started
     return result
-
-
-# --- Reading the index ------------------------------------------------------------------------------
-
-
-def _category_id(category: Category | Node | int) -> int:
-    if isinstance(category, int):
-        return category
-    return category.pk if isinstance(category, Category) else category.id
-
-
-def category_series(
-    category: Category | Node | int,
-    *,
-    frequency: str = Frequency.MONTH,
-    province: Province | int | None = None,
-) -> list[PriceIndexPoint]:
-    """One series (all provinces, or one), oldest period first, published and unpublished points.
-    One query; what the category page, the API and the product page's chart read."""
-    province_id = province.pk if isinstance(province, Province) else province
-    return list(
-        PriceIndexPoint.objects.filter(
-            category_id=_category_id(category), frequency=frequency, province_id=province_id
-        ).order_by("period_start")
-    )
-
-
-def series_provinces(category: Category | Node | int, *, frequency: str = Frequency.MONTH) -> list[Province]:
-    """Provinces with a stored series for the category (one query)."""
-    return list(
-        Province.objects.filter(
-            pk__in=PriceIndexPoint.objects.filter(
-                category_id=_category_id(category), frequency=frequency, province__isnull=False
-            ).values("province_id")
-        ).order_by("code")
-    )
-
-
-def latest_published(points: Iterable[PriceIndexPoint]) -> PriceIndexPoint | None:
-    """The last published point that has a link (the base period has none)."""
-    last = None
-    for point in points:
-        if point.published and point.link is not None:
-            last = point
-    return last
-
-
-def change_pct(point: PriceIndexPoint | None) -> float | None:
-    """Change from the previous period in %, or None when the point is not published."""
-    if point is None or not point.published or point.link is None:
-        return None
-    return (point.link - 1.0) * 100.0
-
-
-@dataclass
-class CategorySummary:
-    node: Node
-    points: list[PriceIndexPoint]
-    children: list[CategorySummary] = field(default_factory=list)
-
-    @property
-    def latest(self) -> PriceIndexPoint | None:
-        return latest_published(self.points)
-
-    @property
-    def latest_change(self) -> float | None:
-        return change_pct(self.latest)
-
-
-def latest_points(frequency: str = Frequency.MONTH) -> list[CategorySummary]:
-    """Every active root category with its leaves, each with its national series, for the overview.
-
-    Two queries at most whatever the number of categories: the (cached) category tree and the
-    points of the frequency.
-    """
-    tree = category_tree()
-    by_category: dict[int, list[PriceIndexPoint]] = {}
-    for point in PriceIndexPoint.objects.filter(frequency=frequency, province__isnull=True).order_by(
-        "category_id", "period_start"
-    ):
-        by_category.setdefault(point.category_id, []).append(point)
-    out = []
-    for node in tree.values():
-        if node.parent_id is not None:
-            continue
-        out.append(
-            CategorySummary(
-                node=node,
-                points=by_category.get(node.id, []),
-                children=[
-                    CategorySummary(node=tree[c], points=by_category.get(c, [])) for c in node.children
-                ],
-            )
-        )
-    return out
-
-
-def csv_points(*, frequency: str = Frequency.MONTH, category: Category | Node | int | None = None):
-    """Every stored point of a frequency (optionally one category), for the CSV downloads: one query,
-    national series before province ones, oldest period first."""
-    points = PriceIndexPoint.objects.filter(frequency=frequency).select_related("category", "province")
-    if category is not None:
-        points = points.filter(category_id=_category_id(category))
-    return points.order_by(
-        "category__position",
-        "category_id",
-        F("province__code").asc(nulls_first=True),
-        "period_start",
-    )

@@ -1,4 +1,4 @@
-"""Tests for pricing.indices: hand-computed cases, agreement with a published reference
+"""Tests for pricing.index_formulas: hand-computed cases, agreement with a published reference
 implementation (PriceIndexCalc 0.7), and the index-number tests the formulas must pass or fail."""
 
 import math
@@ -12,7 +12,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from PriceIndexCalc.pandas_modules import bilateral as reference
 
-from pricing.indices import (
+from pricing.index_formulas import (
     IndexCell,
     NoMatchedItems,
     carli,

@@ -226,7 +226,8 @@ def tornqvist(
     quantity in both periods; a quantity must be finite and ≥ 0 (zero is allowed: the item simply
     has no expenditure in that period). Shares are normalised over M, the usual matched-model
     convention. A superlative index: it approximates a cost-of-living index when quantities are
-    known. Raises :class:`NoMatchedItems` if M is empty or has no expenditure in either period.
+    known. Raises :class:`NoMatchedItems` if M is empty or its expenditure ``Σ p q`` is zero in
+    either of the two periods.
     """
     rows: list[tuple[float, float, float, float]] = []
     for key, p0, p1 in matched_pairs(base_prices, current_prices):

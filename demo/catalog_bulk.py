@@ -480,60 +480,10 @@ class _Generator:
         source = self.sources[dealers[bisect.bisect_left(cumulative, rng.random() * cumulative[-1])]]
         item = rng.choice(spec.items)
 
-        roll = rng.random()
-        geo = False
-        if item.origins and roll < 0.3:
-            prefix, geo = rng.choice(item.origins), True
-        elif roll < 0.7:
-            prefix = source.stem
-        elif roll < 0.9:
-            prefix = rng.choice(DESCRIPTIVE)
-        else:
-            prefix = ""
-        grade = rng.choice(spec.grades)
-        name = f"{prefix}{item.name}" + (f" {grade}" if grade else "")
-        brand = source.brand if rng.random() < 0.85 else ""
-
+        name, brand, geo = _naming(rng, spec, item, source)
         basis = category.price_basis
-        basis_dimension, basis_size = BASIS_SIZE[basis]
-        base = _random_price(rng, item.low or spec.low, item.high or spec.high)
-        count = rng.choices(SKU_COUNTS, weights=SKU_COUNT_WEIGHTS)[0]
-        options = [s for s in spec.specs if UNIT_SIZE[s[2]][0] == basis_dimension] or [
-            ("1件", "1", "piece", 1)
-        ]
-        chosen = sorted(
-            rng.sample(options, min(count, len(options))), key=lambda s: D(s[1]) * UNIT_SIZE[s[2]][1] * s[3]
-        )
-        skus = []
-        for position, (label, quantity, unit, pack) in enumerate(chosen):
-            qty = D(quantity)
-            amount = qty * UNIT_SIZE[unit][1] * pack / basis_size
-            discount = D(1) - D("0.04") * position  # bigger packs are a little cheaper per unit
-            price = _shelf_price(_money(base * amount * discount))
-            stock = 0 if rng.random() < 0.08 else rng.randint(1, 2000)
-            skus.append(
-                {
-                    "spec": label,
-                    "net_quantity": qty,
-                    "unit": unit,
-                    "pack_count": pack,
-                    "price": price,
-                    "unit_price": unit_price(
-                        price=price, net_quantity=qty, unit=unit, pack_count=pack, basis=basis
-                    ),
-                    "stock": stock,
-                    "weight_grams": _weight_grams(qty, unit, pack),
-                    "position": position,
-                }
-            )
-
-        certifications = []
-        if rng.random() < 0.12:
-            certifications.append("green_food")
-        if rng.random() < 0.04:
-            certifications.append("organic")
-        if geo and rng.random() < 0.5:
-            certifications.append("geo_indication")
+        skus = _skus(rng, spec, item, basis)
+        certifications = _certifications(rng, geo)
         self.clock += self.step * rng.uniform(0.2, 1.8)
         published = min(self.clock, self.now)
         created = published - datetime.timedelta(hours=rng.randint(2, 24 * 20))
@@ -573,6 +523,70 @@ class _Generator:
             "published_at": published,
         }
         return product, skus
+
+
+def _naming(rng, spec, item, source) -> tuple[str, str, bool]:
+    """A product's name (origin, county or descriptive prefix, then grade), its brand, and whether the
+    prefix is a geographical indication."""
+    roll = rng.random()
+    geo = False
+    if item.origins and roll < 0.3:
+        prefix, geo = rng.choice(item.origins), True
+    elif roll < 0.7:
+        prefix = source.stem
+    elif roll < 0.9:
+        prefix = rng.choice(DESCRIPTIVE)
+    else:
+        prefix = ""
+    grade = rng.choice(spec.grades)
+    name = f"{prefix}{item.name}" + (f" {grade}" if grade else "")
+    brand = source.brand if rng.random() < 0.85 else ""
+    return name, brand, geo
+
+
+def _skus(rng, spec, item, basis) -> list[dict]:
+    """One to a few pack sizes of the category's measure, bigger packs a little cheaper per unit."""
+    basis_dimension, basis_size = BASIS_SIZE[basis]
+    base = _random_price(rng, item.low or spec.low, item.high or spec.high)
+    count = rng.choices(SKU_COUNTS, weights=SKU_COUNT_WEIGHTS)[0]
+    options = [s for s in spec.specs if UNIT_SIZE[s[2]][0] == basis_dimension] or [("1件", "1", "piece", 1)]
+    chosen = sorted(
+        rng.sample(options, min(count, len(options))), key=lambda s: D(s[1]) * UNIT_SIZE[s[2]][1] * s[3]
+    )
+    skus = []
+    for position, (label, quantity, unit, pack) in enumerate(chosen):
+        qty = D(quantity)
+        amount = qty * UNIT_SIZE[unit][1] * pack / basis_size
+        discount = D(1) - D("0.04") * position  # bigger packs are a little cheaper per unit
+        price = _shelf_price(_money(base * amount * discount))
+        stock = 0 if rng.random() < 0.08 else rng.randint(1, 2000)
+        skus.append(
+            {
+                "spec": label,
+                "net_quantity": qty,
+                "unit": unit,
+                "pack_count": pack,
+                "price": price,
+                "unit_price": unit_price(
+                    price=price, net_quantity=qty, unit=unit, pack_count=pack, basis=basis
+                ),
+                "stock": stock,
+                "weight_grams": _weight_grams(qty, unit, pack),
+                "position": position,
+            }
+        )
+    return skus
+
+
+def _certifications(rng, geo: bool) -> list[str]:
+    certifications = []
+    if rng.random() < 0.12:
+        certifications.append("green_food")
+    if rng.random() < 0.04:
+        certifications.append("organic")
+    if geo and rng.random() < 0.5:
+        certifications.append("geo_indication")
+    return certifications
 
 
 # --- Writing ----------------------------------------------------------------------------------------

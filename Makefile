@@ -6,7 +6,9 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cksum requirements.lock | cut -d' ' -f1)
 PO_FILES := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES := $(PO_FILES:.po=.mo)
-PYTEST_ARGS ?= -n 2
+# --reuse-db keeps the test databases between runs; tests/conftest.py makes them afresh whenever a
+# migration changed since they were made. CI passes --create-db (.ci/run).
+PYTEST_ARGS ?= -n 2 --reuse-db
 
 .PHONY: install run test lint format worker bench messages makemessages lock clean
 
@@ -33,6 +35,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: install
 	$(BIN)/ruff check --fix .

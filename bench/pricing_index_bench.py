@@ -86,7 +86,7 @@ def _environment() -> dict:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -107,7 +107,74 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="JSON file (default bench/results/pricing-index-<date>.json)",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _time_builds(frequency: str, repeat: int) -> dict:
+    """The index built `repeat` times after a warm-up, each run next to the stream baseline: medians."""
+    from pricing.index import build_index
+
+    print(f"{frequency}ly index:", flush=True)
+    build_index(frequency=frequency)  # warm-up (and the stored index the pages read)
+    _stream_baseline(frequency)
+    builds, streams = [], []
+    for i in range(repeat):
+        stream = _stream_baseline(frequency)
+        streams.append(stream["seconds"])
+        build = build_index(frequency=frequency).as_dict()
+        builds.append(build)
+        print(
+            f"  run {i + 1}: build {build['seconds']:6.2f} s (read {build['read_seconds']:.2f}, compute "
+            f"{build['compute_seconds']:.2f}, write {build['write_seconds']:.2f}) | stream baseline "
+            f"{stream['seconds']:6.2f} s for {stream['rows']:,} rows",
+            flush=True,
+        )
+    build_s = [b["seconds"] for b in builds]
+    last = builds[-1]
+    row = {
+        "build_seconds_median": _median(build_s),
+        "build_seconds_max": round(max(build_s), 2),
+        "read_seconds_median": _median([b["read_seconds"] for b in builds]),
+        "compute_seconds_median": _median([b["compute_seconds"] for b in builds]),
+        "write_seconds_median": _median([b["write_seconds"] for b in builds]),
+        "stream_seconds_median": _median(streams),
+        "ratio_build_to_stream": round(statistics.median(build_s) / statistics.median(streams), 2),
+        "skus_priced": last["skus"],
+        "change_rows": last["change_rows"],
+        "series": last["series"],
+        "points": last["points"],
+        "published_points": last["published_points"],
+        "periods": f"{last['first_period']} … {last['last_period']}",
+    }
+    if frequency == "month":
+        row["target_seconds"] = TARGET_SECONDS
+        row["meets_target"] = max(build_s) < TARGET_SECONDS
+    return row
+
+
+def _print_summary(result: dict, *, history_rows: int, lacking: int, history_seconds: float) -> None:
+    print("\nPrice index on PostgreSQL")
+    print(
+        f"  history: {history_rows:,} rows for {lacking:,} SKUs in {history_seconds:.1f} s"
+        f" ({result['environment']['price_changes']:,} price changes in all)"
+    )
+    header = f"  {'index':<8}{'build s':>9}{'max s':>8}{'stream s':>10}{'× stream':>10}{'points':>9}{'published':>11}"
+    print(header)
+    for frequency, row in result["builds"].items():
+        print(
+            f"  {frequency:<8}{row['build_seconds_median']:>9.2f}{row['build_seconds_max']:>8.2f}"
+            f"{row['stream_seconds_median']:>10.2f}{row['ratio_build_to_stream']:>10.2f}"
+            f"{row['points']:>9,}{row['published_points']:>11,}"
+        )
+    month = result["builds"]["month"]
+    print(
+        f"  monthly target < {TARGET_SECONDS:.0f} s: {'met' if month['meets_target'] else 'NOT MET'}"
+        f" (worst run {month['build_seconds_max']:.1f} s on {os.cpu_count()} CPUs)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -166,65 +233,13 @@ def main(argv: list[str] | None = None) -> None:
         "builds": {},
     }
     for frequency in ("month", "week"):
-        print(f"{frequency}ly index:", flush=True)
-        build_index(frequency=frequency)  # warm-up (and the stored index the pages read)
-        _stream_baseline(frequency)
-        builds, streams = [], []
-        for i in range(args.repeat):
-            stream = _stream_baseline(frequency)
-            streams.append(stream["seconds"])
-            build = build_index(frequency=frequency).as_dict()
-            builds.append(build)
-            print(
-                f"  run {i + 1}: build {build['seconds']:6.2f} s (read {build['read_seconds']:.2f}, compute "
-                f"{build['compute_seconds']:.2f}, write {build['write_seconds']:.2f}) | stream baseline "
-                f"{stream['seconds']:6.2f} s for {stream['rows']:,} rows",
-                flush=True,
-            )
-        build_s = [b["seconds"] for b in builds]
-        last = builds[-1]
-        row = {
-            "build_seconds_median": _median(build_s),
-            "build_seconds_max": round(max(build_s), 2),
-            "read_seconds_median": _median([b["read_seconds"] for b in builds]),
-            "compute_seconds_median": _median([b["compute_seconds"] for b in builds]),
-            "write_seconds_median": _median([b["write_seconds"] for b in builds]),
-            "stream_seconds_median": _median(streams),
-            "ratio_build_to_stream": round(statistics.median(build_s) / statistics.median(streams), 2),
-            "skus_priced": last["skus"],
-            "change_rows": last["change_rows"],
-            "series": last["series"],
-            "points": last["points"],
-            "published_points": last["published_points"],
-            "periods": f"{last['first_period']} … {last['last_period']}",
-        }
-        if frequency == "month":
-            row["target_seconds"] = TARGET_SECONDS
-            row["meets_target"] = max(build_s) < TARGET_SECONDS
-        result["builds"][frequency] = row
+        result["builds"][frequency] = _time_builds(frequency, args.repeat)
     result["published_monthly_leaves"] = PriceIndexPoint.objects.filter(
         frequency="month", province=None, published=True, link__isnull=False, category__parent__isnull=False
     ).count()
     result["seconds"] = round(time.perf_counter() - started, 1)
 
-    print("\nPrice index on PostgreSQL")
-    print(
-        f"  history: {history_rows:,} rows for {lacking:,} SKUs in {history_seconds:.1f} s"
-        f" ({result['environment']['price_changes']:,} price changes in all)"
-    )
-    header = f"  {'index':<8}{'build s':>9}{'max s':>8}{'stream s':>10}{'× stream':>10}{'points':>9}{'published':>11}"
-    print(header)
-    for frequency, row in result["builds"].items():
-        print(
-            f"  {frequency:<8}{row['build_seconds_median']:>9.2f}{row['build_seconds_max']:>8.2f}"
-            f"{row['stream_seconds_median']:>10.2f}{row['ratio_build_to_stream']:>10.2f}"
-            f"{row['points']:>9,}{row['published_points']:>11,}"
-        )
-    month = result["builds"]["month"]
-    print(
-        f"  monthly target < {TARGET_SECONDS:.0f} s: {'met' if month['meets_target'] else 'NOT MET'}"
-        f" (worst run {month['build_seconds_max']:.1f} s on {os.cpu_count()} CPUs)"
-    )
+    _print_summary(result, history_rows=history_rows, lacking=lacking, history_seconds=history_seconds)
     output = args.output or RESULTS / f"pricing-index-{timezone.localdate().isoformat()}.json"
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

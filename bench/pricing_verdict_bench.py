@@ -117,7 +117,7 @@ def _floor() -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
-def main(argv: list[str] | None = None) -> None:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
@@ -127,7 +127,58 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--evidence-every", type=int, default=10, help="a reference on one SKU in N")
     parser.add_argument("--sample", type=int, default=200, help="SKUs timed through the per-SKU path")
     parser.add_argument("--output", type=Path, default=None)
-    args = parser.parse_args(argv)
+    return parser
+
+
+def _time_per_sku(sample: int, seed: int) -> list[float]:
+    """Seconds for each of `sample` random SKUs judged one at a time (the path a saved product takes)."""
+    from pricing.models import PriceVerdict
+    from pricing.verdicts import refresh_verdicts
+
+    rng = random.Random(seed)
+    ids = list(PriceVerdict.objects.values_list("sku_id", flat=True).order_by("?")[:sample])
+    rng.shuffle(ids)
+    per_sku = []
+    for pk in ids:
+        t0 = time.perf_counter()
+        refresh_verdicts([pk])
+        per_sku.append(time.perf_counter() - t0)
+    return per_sku
+
+
+def _result(argv, *, load, skus: int, history, evidence: int, floor, nightly, per_sku: list[float]) -> dict:
+    from django.utils import timezone
+
+    history_rows, history_seconds = history
+    floor_seconds, floor_rows = floor
+    single_p50 = statistics.median(per_sku)
+    extrapolated = sum(per_sku) / len(per_sku) * nightly.judged
+    return {
+        "date": timezone.now().isoformat(timespec="seconds"),
+        "command": "python -m bench.pricing_verdict_bench "
+        + " ".join(argv if argv is not None else sys.argv[1:]),
+        "environment": _environment(),
+        "load": load,
+        "skus": skus,
+        "history_rows_written": history_rows,
+        "history_seconds": round(history_seconds, 1),
+        "references": evidence,
+        "floor_seconds": round(floor_seconds, 1),
+        "floor_rows": floor_rows,
+        "nightly_seconds": round(nightly.seconds, 1),
+        "nightly_judged": nightly.judged,
+        "nightly_by_verdict": nightly.by_verdict,
+        "target_seconds": TARGET_SECONDS,
+        "nightly_vs_target": round(nightly.seconds / TARGET_SECONDS, 3),
+        "nightly_vs_floor": round(nightly.seconds / floor_seconds, 2),
+        "per_sku_p50_ms": round(single_p50 * 1000, 1),
+        "per_sku_extrapolated_seconds": round(extrapolated, 0),
+        "per_sku_vs_nightly": round(extrapolated / nightly.seconds, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _parser().parse_args(argv)
 
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
@@ -145,8 +196,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from catalog.models import Sku
     from demo.price_history import generate_price_history
-    from pricing.models import PriceVerdict
-    from pricing.verdicts import refresh_all_verdicts, refresh_verdicts
+    from pricing.verdicts import refresh_all_verdicts
 
     call_command("migrate", verbosity=0, interactive=False)
     load = _load(args.skus, args.seed)
@@ -178,14 +228,7 @@ def main(argv: list[str] | None = None) -> None:
         flush=True,
     )
 
-    rng = random.Random(args.seed)
-    ids = list(PriceVerdict.objects.values_list("sku_id", flat=True).order_by("?")[: args.sample])
-    rng.shuffle(ids)
-    per_sku = []
-    for pk in ids:
-        t0 = time.perf_counter()
-        refresh_verdicts([pk])
-        per_sku.append(time.perf_counter() - t0)
+    per_sku = _time_per_sku(args.sample, args.seed)
     single_p50 = statistics.median(per_sku)
     extrapolated = sum(per_sku) / len(per_sku) * nightly.judged
     print(
@@ -193,28 +236,16 @@ def main(argv: list[str] | None = None) -> None:
         f"× {nightly.judged:,} SKUs ≈ {extrapolated / 3600:.1f} h",
         flush=True,
     )
-    result = {
-        "date": timezone.now().isoformat(timespec="seconds"),
-        "command": "python -m bench.pricing_verdict_bench "
-        + " ".join(argv if argv is not None else sys.argv[1:]),
-        "environment": _environment(),
-        "load": load,
-        "skus": skus,
-        "history_rows_written": history_rows,
-        "history_seconds": round(history_seconds, 1),
-        "references": evidence,
-        "floor_seconds": round(floor_seconds, 1),
-        "floor_rows": floor_rows,
-        "nightly_seconds": round(nightly.seconds, 1),
-        "nightly_judged": nightly.judged,
-        "nightly_by_verdict": nightly.by_verdict,
-        "target_seconds": TARGET_SECONDS,
-        "nightly_vs_target": round(nightly.seconds / TARGET_SECONDS, 3),
-        "nightly_vs_floor": round(nightly.seconds / floor_seconds, 2),
-        "per_sku_p50_ms": round(single_p50 * 1000, 1),
-        "per_sku_extrapolated_seconds": round(extrapolated, 0),
-        "per_sku_vs_nightly": round(extrapolated / nightly.seconds, 1),
-    }
+    result = _result(
+        argv,
+        load=load,
+        skus=skus,
+        history=(history_rows, history_seconds),
+        evidence=evidence,
+        floor=(floor_seconds, floor_rows),
+        nightly=nightly,
+        per_sku=per_sku,
+    )
     print(
         f"\nNightly {nightly.seconds:.1f} s = {result['nightly_vs_target']:.2f}× the 600 s target, "
         f"{result['nightly_vs_floor']:.1f}× the floor of reading its input; the per-SKU path would take "

@@ -172,10 +172,41 @@ def seed(ctx: DemoContext) -> None:
     provider = get_provider().code
     now = timezone.now()
     today = timezone.localdate(now)
-    tz = timezone.get_current_timezone()
-    supplier_ids = sorted(by_supplier)
 
     # 1. Decide every order: who, when, what, and how far it got.
+    plans = _plan_orders(rng, buyers=buyers, days=days, now=now, today=today, by_supplier=by_supplier)
+
+    # 2. Checkouts (one per order), then orders, then their lines, payments and history.
+    checkouts = _checkouts(plans, buyers)
+    orders = Order.objects.bulk_create(
+        [_order(rng, plan, checkout, buyers) for plan, checkout in zip(plans, checkouts, strict=True)],
+        batch_size=1000,
+    )
+    lines, payments, events = [], [], []
+    for plan, order in zip(plans, orders, strict=True):
+        lines.extend(_lines(plan, order))
+        payments.append(_payment(plan, order, provider, service))
+        events.extend(
+            _events(
+                plan,
+                order,
+                buyer=buyers[plan["key"]][1],
+                supplier=members[plan["supplier_id"]],
+                service=service,
+            )
+        )
+    OrderLine.objects.bulk_create(lines, batch_size=2000)
+    Payment.objects.bulk_create(payments, batch_size=2000)
+    OrderEvent.objects.bulk_create(events, batch_size=2000)
+    ctx.count("demo orders", len(orders))
+
+    _file_reserved_shares(buyers, plans, today)
+
+
+def _plan_orders(rng, *, buyers, days: int, now, today: datetime.date, by_supplier) -> list[dict]:
+    """Each working day's orders by each buyer, as many as its rate and the season say, oldest first."""
+    tz = timezone.get_current_timezone()
+    supplier_ids = sorted(by_supplier)
     plans = []
     for offset in range(days, -1, -1):
         day = today - datetime.timedelta(days=offset)
@@ -193,9 +224,11 @@ def seed(ctx: DemoContext) -> None:
                     continue
                 plans.append(_plan(rng, key, placed, now, supplier_ids, by_supplier))
     plans.sort(key=lambda p: p["placed"])
+    return plans
 
-    # 2. Checkouts (one per order), then orders, then their lines, payments and history.
-    checkouts = Checkout.objects.bulk_create(
+
+def _checkouts(plans, buyers) -> list[Checkout]:
+    return Checkout.objects.bulk_create(
         [
             Checkout(
                 placed_by=buyers[p["key"]][1],
@@ -209,73 +242,56 @@ def seed(ctx: DemoContext) -> None:
         ],
         batch_size=1000,
     )
-    orders = []
-    for plan, checkout in zip(plans, checkouts, strict=True):
-        unit, user = buyers[plan["key"]]
-        placed = plan["placed"]
-        stamps = plan["stamps"]
-        orders.append(
-            Order(
-                number=f"FS{timezone.localdate(placed):%Y%m%d}-{checkout.pk:06d}-1",
-                checkout=checkout,
-                buyer_unit=unit,
-                placed_by=user,
-                supplier_id=plan["supplier_id"],
-                status=plan["status"],
-                status_changed_at=max(t for t in stamps.values() if t is not None),
-                goods_total=plan["total"],
-                total=plan["total"],
-                payment_method=plan["method"],
-                recipient=user.display_name,
-                phone=f"027-8555{rng.randint(1000, 9999)}",
-                delivery_province=unit.province,
-                address=f"{unit.province.name} {unit.address or unit.name + ' 收发室'}",
-                invoice_title=unit.name,
-                invoice_uscc=unit.uscc,
-                invoice_type="ordinary",
-                carrier=plan["carrier"] if stamps["shipped"] else "",
-                tracking_number=plan["tracking"] if stamps["shipped"] else "",
-                cancel_reason=plan["cancel_reason"],
-                placed_at=placed,
-                confirmed_at=stamps["confirmed"],
-                shipped_at=stamps["shipped"],
-                received_at=stamps["received"],
-                completed_at=stamps["completed"],
-                cancelled_at=stamps["cancelled"],
-            )
-        )
-    orders = Order.objects.bulk_create(orders, batch_size=1000)
-    lines, payments, events = [], [], []
-    for plan, order in zip(plans, orders, strict=True):
-        for sku, quantity in plan["lines"]:
-            lines.append(
-                OrderLine(
-                    order=order,
-                    sku=sku,
-                    product_id=sku.product_id,
-                    product_name=sku.product.name,
-                    spec=sku.spec,
-                    price=sku.price,
-                    quantity=quantity,
-                    line_total=(sku.price * quantity).quantize(CENT, rounding=ROUND_HALF_UP),
-                )
-            )
-        payments.append(_payment(plan, order, provider, service))
-        events.extend(
-            _events(
-                plan,
-                order,
-                buyer=buyers[plan["key"]][1],
-                supplier=members[plan["supplier_id"]],
-                service=service,
-            )
-        )
-    OrderLine.objects.bulk_create(lines, batch_size=2000)
-    Payment.objects.bulk_create(payments, batch_size=2000)
-    OrderEvent.objects.bulk_create(events, batch_size=2000)
-    ctx.count("demo orders", len(orders))
 
-    _file_reserved_shares(buyers, plans, today)
+
+def _order(rng, plan, checkout: Checkout, buyers) -> Order:
+    unit, user = buyers[plan["key"]]
+    placed = plan["placed"]
+    stamps = plan["stamps"]
+    return Order(
+        number=f"FS{timezone.localdate(placed):%Y%m%d}-{checkout.pk:06d}-1",
+        checkout=checkout,
+        buyer_unit=unit,
+        placed_by=user,
+        supplier_id=plan["supplier_id"],
+        status=plan["status"],
+        status_changed_at=max(t for t in stamps.values() if t is not None),
+        goods_total=plan["total"],
+        total=plan["total"],
+        payment_method=plan["method"],
+        recipient=user.display_name,
+        phone=f"027-8555{rng.randint(1000, 9999)}",
+        delivery_province=unit.province,
+        address=f"{unit.province.name} {unit.address or unit.name + ' 收发室'}",
+        invoice_title=unit.name,
+        invoice_uscc=unit.uscc,
+        invoice_type="ordinary",
+        carrier=plan["carrier"] if stamps["shipped"] else "",
+        tracking_number=plan["tracking"] if stamps["shipped"] else "",
+        cancel_reason=plan["cancel_reason"],
+        placed_at=placed,
+        confirmed_at=stamps["confirmed"],
+        shipped_at=stamps["shipped"],
+        received_at=stamps["received"],
+        completed_at=stamps["completed"],
+        cancelled_at=stamps["cancelled"],
+    )
+
+
+def _lines(plan, order: Order) -> list[OrderLine]:
+    return [
+        OrderLine(
+            order=order,
+            sku=sku,
+            product_id=sku.product_id,
+            product_name=sku.product.name,
+            spec=sku.spec,
+            price=sku.price,
+            quantity=quantity,
+            line_total=(sku.price * quantity).quantize(CENT, rounding=ROUND_HALF_UP),
+        )
+        for sku, quantity in plan["lines"]
+    ]
 
 
 def _plan(rng, key, placed, now, supplier_ids, by_supplier) -> dict:
@@ -411,21 +427,7 @@ def _events(plan, order: Order, *, buyer: User, supplier: User, service: User | 
         if s[stamp]:
             steps.append((s[stamp], action, source, target, actor, role, "", details))
     if plan["paid_at"] and plan["status"] != OrderStatus.CANCELLED:
-        paid_at = plan["paid_at"]
-        status_then = max((step for step in steps if step[0] <= paid_at), key=lambda step: step[0])[3]
-        card = plan["method"] == PaymentMethod.OFFICIAL_CARD
-        steps.append(
-            (
-                paid_at,
-                OrderAction.PAYMENT_RECEIVED,
-                status_then,
-                status_then,
-                buyer if card else service,
-                Actor.BUYER if card else Actor.OPS,
-                "",
-                {"amount": str(order.total)},
-            )
-        )
+        steps.append(_payment_step(plan, order, steps, buyer=buyer, service=service))
     steps.sort(key=lambda step: (step[0], step[1] == OrderAction.COMPLETE))
     return [
         OrderEvent(
@@ -441,6 +443,23 @@ def _events(plan, order: Order, *, buyer: User, supplier: User, service: User | 
         )
         for when, action, source, target, actor, role, reason, details in steps
     ]
+
+
+def _payment_step(plan, order: Order, steps, *, buyer: User, service: User | None) -> tuple:
+    """The payment's history entry, at the status the order had when the money came."""
+    paid_at = plan["paid_at"]
+    status_then = max((step for step in steps if step[0] <= paid_at), key=lambda step: step[0])[3]
+    card = plan["method"] == PaymentMethod.OFFICIAL_CARD
+    return (
+        paid_at,
+        OrderAction.PAYMENT_RECEIVED,
+        status_then,
+        status_then,
+        buyer if card else service,
+        Actor.BUYER if card else Actor.OPS,
+        "",
+        {"amount": str(order.total)},
+    )
 
 
 def _file_reserved_shares(buyers, plans, today: datetime.date) -> None:

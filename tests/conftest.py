@@ -1,15 +1,35 @@
 import copy
+import hashlib
 import os
 import uuid
+from pathlib import Path
 
+import django
 import pytest
+from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import hashers
 
 from marketplace.celery import app as celery_app
 from tests import services
 
+# PBKDF2 at Django's production cost (1,000,000 rounds, about a second a hash on a busy machine) was most of
+# the demo tests' time: every seeded or factory-made user hashes a password. Tests only need passwords to
+# round-trip, so they hash with MD5. Set here, on the process's settings, it reaches everything the tests
+# run in this process: seed_demo, each xdist worker (each loads this conftest) and the browser tests' live
+# server thread.
+TEST_PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
 
 def pytest_configure(config):
+    settings.PASSWORD_HASHERS = TEST_PASSWORD_HASHERS
+    hashers.get_hashers.cache_clear()
+    hashers.get_hashers_by_algorithm.cache_clear()
+    _create_db_when_migrations_changed(config)
+    _require_services()
+
+
+def _require_services():
     if not services.REQUIRE_SERVICES:
         return
     # In CI every service is real: refuse to run the suite on the SQLite/locmem fallbacks.
@@ -17,6 +37,52 @@ def pytest_configure(config):
         raise pytest.UsageError("REQUIRE_SERVICES=1 but DATABASE_URL does not point at PostgreSQL.")
     if not settings.REDIS_URL:
         raise pytest.UsageError("REQUIRE_SERVICES=1 but REDIS_URL is not set.")
+
+
+# --reuse-db keeps the test database between runs and pytest-django then skips the migrations, so a kept
+# database made before a migration changed would be tested with the old schema. Each kept database's
+# migrations fingerprint is stored in .pytest_cache when it is made; when today's differs (or is unknown),
+# --create-db is switched on and the database is made afresh.
+
+
+def _schema_fingerprint() -> str:
+    """A hash of every installed app's migration files and the Django version."""
+    digest = hashlib.sha256(django.get_version().encode())
+    for app in sorted(apps.get_app_configs(), key=lambda a: a.label):
+        for path in sorted(Path(app.path, "migrations").glob("*.py")):
+            digest.update(f"{app.label}/{path.name}".encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _schema_cache_key() -> str:
+    database = settings.DATABASES["default"]
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")  # each worker has a database of its own
+    name = database.get("TEST", {}).get("NAME") or database["NAME"]
+    engine = database["ENGINE"].rsplit(".", 1)[-1]
+    return f"fengshou/test-db-schema/{engine}/{Path(str(name)).name}/{worker}"
+
+
+_SCHEMA = pytest.StashKey[tuple[str, str]]()
+
+
+def _create_db_when_migrations_changed(config) -> None:
+    if not config.getoption("reuse_db", False):
+        return
+    # Taken before the test database is set up: Django then points settings at the test database's name.
+    config.stash[_SCHEMA] = key, fingerprint = _schema_cache_key(), _schema_fingerprint()
+    cache = getattr(config, "cache", None)
+    if cache is None or cache.get(key, None) != fingerprint:
+        config.option.create_db = True
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, request):
+    """pytest-django's database setup, then a note of the schema the kept database now has."""
+    cache = getattr(request.config, "cache", None)
+    if cache is not None and _SCHEMA in request.config.stash:
+        cache.set(*request.config.stash[_SCHEMA])
+    yield
 
 
 @pytest.fixture(autouse=True)

@@ -112,7 +112,7 @@ def _parser() -> argparse.ArgumentParser:
 
 def _time_builds(frequency: str, repeat: int) -> dict:
     """The index built `repeat` times after a warm-up, each run next to the stream baseline: medians."""
-    from pricing.index import build_index
+    from pricing.published_index import build_index
 
     print(f"{frequency}ly index:", flush=True)
     build_index(frequency=frequency)  # warm-up (and the stored index the pages read)

@@ -10,17 +10,19 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Min, ProtectedError, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.actors import actor_of
 from accounts.models import Role, User
 from accounts.notifications import notify
 from catalog import search
+from catalog.hooks import SKU_PRICES_CHANGED
 from catalog.models import (
     Category,
     Certification,
     Product,
-    ProductEvent,
     ProductImage,
     ProductStatus,
     Sku,
@@ -31,11 +33,12 @@ from catalog.models import (
 )
 from catalog.selectors import leaf_ids, top_category_id
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
-from catalog.workflow import OPS, SUPPLIER, TRANSITIONS, ProductAction
+from catalog.workflow import LISTING, OPS, ProductAction
+from core import workflow
 from core.money import CENT
 from core.uploads import clean_document, clean_image, make_thumbnail
+from core.workflow import Actor
 from orders.models import StockMovement, StockReason
-from pricing.tasks import refresh_verdicts_on_commit
 from regions.models import County
 from suppliers.models import QualificationStatus, Supplier, SupplierStatus
 from suppliers.rules import QualificationType
@@ -57,16 +60,6 @@ SKU_FIELDS = ("spec", "net_quantity", "unit", "pack_count", "price", "stock", "w
 
 
 # --- Who acts --------------------------------------------------------------------------------------
-
-
-def actor_kind(user: User | None, product: Product) -> str | None:
-    if user is None or not user.is_active:
-        return None
-    if user.role == Role.SUPPLIER and user.supplier_id == product.supplier_id:
-        return SUPPLIER
-    if user.is_ops and user.has_perm("catalog.change_product"):
-        return OPS
-    return None
 
 
 def _require_supplier(user: User, supplier: Supplier) -> None:
@@ -240,11 +233,18 @@ def product_save(
             sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False
         ):
             repriced.append(sku.pk)
-    refresh_verdicts_on_commit(repriced)  # one background job for the product's SKUs
+    if repriced:
+        SKU_PRICES_CHANGED(sku_ids=repriced)  # one background job for the product's SKUs
 
     if previous_status == ProductStatus.OFF_SALE:
-        _apply_transition(
-            product, ProductAction.EDIT, by=by, reason=_("Edited while off sale: needs review again.")
+        workflow.transition(
+            LISTING,
+            product,
+            action=ProductAction.EDIT,
+            by=by,
+            actor=Actor.SUPPLIER,
+            reason=_("Edited while off sale: needs review again."),
+            locked=True,
         )
     product_refresh_summary(product)
     return product
@@ -288,7 +288,7 @@ def _record_price_change(
         actor=by,
     )
     if rejudge:
-        refresh_verdicts_on_commit([sku.pk])
+        SKU_PRICES_CHANGED(sku_ids=[sku.pk])
     return True
 
 
@@ -434,7 +434,8 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
         )
         for sku, old_price, old_unit_price, old_spec in repriced:
             _record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv", rejudge=False)
-        refresh_verdicts_on_commit(sku.pk for sku, *_old in repriced)  # one background job for the file
+        if repriced:
+            SKU_PRICES_CHANGED(sku_ids=[sku.pk for sku, *_old in repriced])  # one background job for the file
         for product in Product.objects.filter(skus__in=skus).distinct():
             product_refresh_summary(product)
     return len(skus)
@@ -470,8 +471,9 @@ def product_refresh_summary(product: Product) -> None:
 
 
 def supplier_listing_visibility_sync(*, supplier_id: int) -> int:
-    """Show or hide a supplier's on-sale products after its status changed. Call inside the
-    transaction that changed the supplier, so buyers never see a suspended supplier's products."""
+    """Show or hide a supplier's on-sale products after its status changed (connected to
+    suppliers.hooks.SUPPLIER_STATUS_CHANGED, so it runs inside the transaction that changed the
+    supplier: buyers never see a suspended supplier's products)."""
     active = Supplier.objects.filter(pk=supplier_id, status=SupplierStatus.ACTIVE).exists()
     return (
         Product.objects.filter(supplier_id=supplier_id, status=ProductStatus.ON_SALE)
@@ -689,61 +691,58 @@ def product_precheck(product: Product) -> list[Problem]:
     return problems
 
 
-def _apply_transition(product: Product, action: str, *, by: User | None, reason: str) -> None:
-    transition = TRANSITIONS[action]
-    previous = product.status
-    product.status = transition.target
-    product.status_changed_at = timezone.now()
+def _precheck_before(product: Product, transition) -> None:
+    if transition.action in (ProductAction.SUBMIT, ProductAction.PUT_ON_SALE):
+        problems = product_precheck(product)
+        if problems:
+            raise ValidationError([p.message for p in problems], code="precheck")
+
+
+def _set_published_at(product: Product, transition) -> list[str]:
     if transition.target == ProductStatus.ON_SALE and product.published_at is None:
         product.published_at = product.status_changed_at
-    product.save(update_fields=["status", "status_changed_at", "published_at", "updated_at"])
-    ProductEvent.objects.create(
-        product=product,
-        action=action,
-        from_status=previous,
-        to_status=product.status,
-        actor=by,
-        reason=reason,
+    return ["published_at"]
+
+
+def _after_transition(change: workflow.Change) -> None:
+    product = change.obj
+    product_refresh_summary(product)
+    if change.actor != OPS:
+        return
+    name, action, reason = product.name, change.action, change.reason
+
+    def body() -> str:
+        text = _("“%(name)s” is now “%(status)s”.") % {"name": name, "status": product.get_status_display()}
+        if reason:
+            text += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+        return text
+
+    notify(
+        users=User.objects.filter(supplier_id=product.supplier_id, is_active=True),
+        subject=lambda: _("%(action)s: %(name)s") % {"action": ProductAction(action).label, "name": name},
+        body=body,
+        link=reverse("catalog:my_product", args=[product.pk]),
     )
 
 
 @transaction.atomic
 def product_transition(*, product: Product, action: str, by: User, reason: str = "") -> Product:
-    """Move a product along its listing workflow (catalog.workflow), recorded with who, when and why."""
-    transition = TRANSITIONS.get(action)
-    if transition is None or action == ProductAction.EDIT:
+    """Move a product along its listing workflow (catalog.workflow.LISTING), recorded with who, in
+    which role, when and why; the supplier hears of what ops decided."""
+    if not LISTING.knows(action) or action == ProductAction.EDIT:
         raise ValidationError(_("Unknown action."))
     product = _lock(product)
-    if actor_kind(by, product) != transition.actor:
-        raise PermissionDenied(_("You may not do this to this product."))
-    if product.status not in transition.sources:
-        raise ValidationError(
-            _("“%(action)s” is not possible while the product is “%(status)s”.")
-            % {"action": ProductAction(action).label, "status": product.get_status_display()},
-            code="invalid_transition",
-        )
-    reason = reason.strip()
-    if transition.reason_required and not reason:
-        raise ValidationError(
-            {"reason": _("Give a reason: the supplier will read it.")}, code="reason_required"
-        )
-    if action in (ProductAction.SUBMIT, ProductAction.PUT_ON_SALE):
-        problems = product_precheck(product)
-        if problems:
-            raise ValidationError([p.message for p in problems], code="precheck")
-    _apply_transition(product, action, by=by, reason=reason)
-    product_refresh_summary(product)
-    if transition.actor == OPS:
-        body = _("“%(name)s” is now “%(status)s”.") % {
-            "name": product.name,
-            "status": product.get_status_display(),
-        }
-        if reason:
-            body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
-        notify(
-            users=User.objects.filter(supplier_id=product.supplier_id, is_active=True),
-            subject=_("%(action)s: %(name)s") % {"action": ProductAction(action).label, "name": product.name},
-            body=body,
-            link=f"/suppliers/products/{product.pk}/",
-        )
-    return product
+    actor = actor_of(by, supplier_id=product.supplier_id, ops_permission="catalog.change_product")
+    change = workflow.transition(
+        LISTING,
+        product,
+        action=action,
+        by=by,
+        actor=actor,
+        reason=reason,
+        locked=True,
+        before=_precheck_before,
+        apply=_set_published_at,
+        after=_after_transition,
+    )
+    return change.obj

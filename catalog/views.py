@@ -266,7 +266,7 @@ def _supplier_actions(product: Product, *, blocked: bool) -> list[tuple[str, str
     return [
         (t.action, ProductAction(t.action).label)
         for t in TRANSITIONS.values()
-        if t.actor == SUPPLIER
+        if SUPPLIER in t.actors
         and product.status in t.sources
         and t.action != ProductAction.EDIT
         and not (blocked and t.action in gated)

@@ -11,19 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.actors import actor_of
 from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.services import user_create
-from catalog.services import supplier_listing_visibility_sync
+from core import workflow
 from core.uploads import clean_document
 from core.uscc import normalize_uscc
+from core.workflow import Actor
 from regions.models import County
+from suppliers.hooks import SUPPLIER_STATUS_CHANGED
 from suppliers.models import (
     CreditEntry,
     Qualification,
     QualificationStatus,
     Supplier,
-    SupplierEvent,
     SupplierStatus,
     SuspensionCause,
 )
@@ -34,7 +36,7 @@ from suppliers.rules import (
     required_qualifications,
     validate_number,
 )
-from suppliers.workflow import TRANSITIONS, Action, Actor
+from suppliers.workflow import SUPPLIER_LIFECYCLE, Action
 
 # Fields the supplier fills in the wizard (and may change while the application is a draft).
 APPLICATION_FIELDS = (
@@ -112,7 +114,7 @@ def _lock(supplier: Supplier) -> Supplier:
 @transaction.atomic
 def application_update(*, supplier: Supplier, by: User, data: dict) -> Supplier:
     """Save part of the application (one wizard step). Only a draft can change, only by its supplier."""
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
         raise PermissionDenied
     supplier = _lock(supplier)
     if not supplier.is_editable:
@@ -184,75 +186,55 @@ def application_problems(supplier: Supplier, *, today: datetime.date | None = No
 # --- Lifecycle -----------------------------------------------------------------------------------
 
 
-def actor_kind(user: User | None, supplier: Supplier) -> str | None:
-    """In which capacity ``user`` acts on ``supplier`` (None: it has no say)."""
-    if user is None:
-        return Actor.SYSTEM
-    if not user.is_active:
-        return None
-    if user.role == Role.SUPPLIER and user.supplier_id == supplier.pk:
-        return Actor.SUPPLIER
-    if (
-        user.role == Role.COUNTY_OFFICER
-        and supplier.county_id is not None
-        and user.county_office is not None
-        and user.county_office.county_id == supplier.county_id
-    ):
-        return Actor.COUNTY
-    if user.is_ops and user.has_perm("suppliers.change_supplier"):
-        return Actor.OPS
-    return None
+def _application_complete(supplier: Supplier, transition) -> None:
+    if transition.action in (Action.SUBMIT, Action.APPROVE):
+        problems = application_problems(supplier)
+        if problems:
+            raise ValidationError(problems, code="incomplete")
+
+
+def _after_transition(change: workflow.Change) -> None:
+    supplier = change.obj
+    # Buyers stop (or start again) seeing its products in the same transaction.
+    SUPPLIER_STATUS_CHANGED(supplier_id=supplier.pk)
+    _notify_transition(supplier=supplier, action=change.action, reason=change.reason)
 
 
 @transaction.atomic
 def supplier_transition(
     *, supplier: Supplier, action: str, by: User | None, reason: str = "", cause: str = SuspensionCause.OPS
 ) -> Supplier:
-    """Move a supplier along its lifecycle (suppliers.workflow), record it and tell those concerned.
+    """Move a supplier along its lifecycle (suppliers.workflow.SUPPLIER_LIFECYCLE), record it and tell
+    those concerned.
 
     ``by`` is None when the platform acts by itself (the expiry watch).
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+
+    def set_cause(obj: Supplier, transition) -> list[str]:
+        obj.suspension_cause = cause if transition.target == SupplierStatus.SUSPENDED else ""
+        return ["suspension_cause"]
+
+    if not SUPPLIER_LIFECYCLE.knows(action):
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
     supplier = _lock(supplier)
-    actor = actor_kind(by, supplier)
-    if actor not in transition.actors:
-        raise PermissionDenied(_("You may not do this to this supplier."))
-    if supplier.status not in transition.sources:
-        raise ValidationError(
-            _("“%(action)s” is not possible while the supplier is “%(status)s”.")
-            % {"action": Action(action).label, "status": supplier.get_status_display()},
-            code="invalid_transition",
-        )
-    reason = reason.strip()
-    if transition.reason_required and not reason:
-        raise ValidationError(
-            {"reason": _("Give a reason: the supplier will read it.")}, code="reason_required"
-        )
-    if action in (Action.SUBMIT, Action.APPROVE):
-        problems = application_problems(supplier)
-        if problems:
-            raise ValidationError(problems, code="incomplete")
-
-    previous = supplier.status
-    supplier.status = transition.target
-    supplier.status_changed_at = timezone.now()
-    supplier.suspension_cause = cause if transition.target == SupplierStatus.SUSPENDED else ""
-    supplier.save(update_fields=["status", "status_changed_at", "suspension_cause", "updated_at"])
-    # Buyers stop (or start again) seeing its products in the same transaction.
-    supplier_listing_visibility_sync(supplier_id=supplier.pk)
-    SupplierEvent.objects.create(
-        supplier=supplier,
+    change = workflow.transition(
+        SUPPLIER_LIFECYCLE,
+        supplier,
         action=action,
-        from_status=previous,
-        to_status=supplier.status,
-        actor=by,
-        actor_role=actor,
+        by=by,
+        actor=actor_of(
+            by,
+            supplier_id=supplier.pk,
+            county_id=supplier.county_id,
+            ops_permission="suppliers.change_supplier",
+        ),
         reason=reason,
+        locked=True,
+        before=_application_complete,
+        apply=set_cause,
+        after=_after_transition,
     )
-    _notify_transition(supplier=supplier, action=action, reason=reason)
-    return supplier
+    return change.obj
 
 
 def _members(supplier: Supplier):
@@ -260,27 +242,33 @@ def _members(supplier: Supplier):
 
 
 def _notify_transition(*, supplier: Supplier, action: str, reason: str) -> None:
+    name = supplier.legal_name
     if action == Action.SUBMIT:
         officers = User.objects.filter(
             role=Role.COUNTY_OFFICER, county_office__county_id=supplier.county_id, is_active=True
         )
         notify(
             users=officers,
-            subject=_("New application to endorse: %(name)s") % {"name": supplier.legal_name},
-            body=_(
-                "%(name)s applied to sell on Fengshou as a supplier of your county. Please confirm it is local."
-            )
-            % {"name": supplier.legal_name},
+            subject=lambda: _("New application to endorse: %(name)s") % {"name": name},
+            body=lambda: (
+                _(
+                    "%(name)s applied to sell on Fengshou as a supplier of your county. Please confirm it is local."
+                )
+                % {"name": name}
+            ),
             link=reverse("suppliers:county_application", args=[supplier.pk]),
         )
         return
-    status = supplier.get_status_display()
-    body = _("Your supplier status is now “%(status)s”.") % {"status": status}
-    if reason:
-        body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+
+    def body() -> str:
+        text = _("Your supplier status is now “%(status)s”.") % {"status": supplier.get_status_display()}
+        if reason:
+            text += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+        return text
+
     notify(
         users=_members(supplier),
-        subject=_("%(action)s: %(name)s") % {"action": Action(action).label, "name": supplier.legal_name},
+        subject=lambda: _("%(action)s: %(name)s") % {"action": Action(action).label, "name": name},
         body=body,
         link=reverse("suppliers:portal"),
     )
@@ -308,7 +296,7 @@ def qualification_add(
 ) -> Qualification:
     """Add a qualification document. A newer document of the same type replaces the current one;
     renewing the document whose expiry suspended the supplier reinstates it."""
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
         raise PermissionDenied
     supplier = _lock(supplier)
     if supplier.status not in QUALIFICATION_EDITABLE_STATES:
@@ -403,7 +391,7 @@ def qualification_add(
 def qualification_delete(*, qualification: Qualification, by: User) -> None:
     """A draft application may drop a document it no longer needs."""
     supplier = _lock(qualification.supplier)
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
         raise PermissionDenied
     if not supplier.is_editable:
         raise ValidationError(_("Documents can be removed only while the application is a draft."))

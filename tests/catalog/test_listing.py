@@ -138,6 +138,12 @@ def test_the_whole_workflow_is_recorded(listings):
     assert not product.is_visible
 
 
+def test_each_step_records_the_role_its_author_acted_in(listings):
+    product = listings.on_sale()
+    roles = list(ProductEvent.objects.filter(product=product).values_list("action", "actor_role", "details"))
+    assert roles == [("submit", "supplier", {}), ("approve", "ops", {}), ("put_on_sale", "supplier", {})]
+
+
 def test_reject_and_delist_need_a_reason_and_only_ops_decide(listings):
     product = listings.product()
     services.product_transition(product=product, action=ProductAction.SUBMIT, by=listings.user)

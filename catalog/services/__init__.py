@@ -19,7 +19,7 @@ from catalog.services.media import (
     test_report_add,
     trace_batch_add,
 )
-from catalog.services.products import product_save
+from catalog.services.products import ProductInvalid, product_save
 from catalog.services.skus import RowError, sku_update, stock_import_csv
 from catalog.services.summary import product_refresh_summary, supplier_listing_visibility_sync
 
@@ -30,6 +30,7 @@ __all__ = [
     "SKU_FIELDS",
     "THUMBNAIL_SIDE",
     "Problem",
+    "ProductInvalid",
     "RowError",
     "product_image_add",
     "product_image_delete",

@@ -24,6 +24,44 @@ from orders.models import StockMovement, StockReason
 from suppliers.models import Supplier
 
 
+@dataclass(frozen=True)
+class SkuRow:
+    """A row of the product form's SKUs: what was submitted, and its clean values (None: delete it)."""
+
+    row: dict
+    clean: dict | None
+
+
+def product_skus_write(
+    product: Product, rows: list[SkuRow], *, existing: dict[int, Sku], by: User, source: str
+) -> None:
+    """Write the checked SKU rows of a saved product (product_save, holding the product's lock):
+    stock and price changes are recorded, and the repriced SKUs judged again in one job."""
+    repriced: list[int] = []
+    for position, item in enumerate(rows):
+        if item.clean is None:
+            if item.row.get("id"):
+                remove_sku(existing[item.row["id"]])
+            continue
+        sku = existing.get(item.row.get("id")) or Sku(product=product)
+        old_price, old_unit_price, old_spec = (
+            (sku.price, sku.unit_price, sku.spec) if sku.pk else (None, None, "")
+        )
+        old_stock = sku.stock if sku.pk else None  # a new SKU's ledger starts at its first change
+        for field in SKU_FIELDS:
+            if field in item.clean:
+                setattr(sku, field, item.clean[field])
+        sku.unit_price = item.clean["unit_price"]
+        sku.position = position
+        sku.save()
+        if old_stock is not None:
+            record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
+        if record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False):
+            repriced.append(sku.pk)
+    if repriced:
+        SKU_PRICES_CHANGED(sku_ids=repriced)  # one background job for the product's SKUs
+
+
 def record_stock_change(sku: Sku, old_stock: int, *, by: User | None, reason: str, note: str = "") -> None:
     """Keep a stock change made outside an order in the stock ledger (orders.StockMovement)."""
     if sku.stock != old_stock:
@@ -106,12 +144,69 @@ class RowError:
     message: str
 
 
-def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
-    """Set stock, and prices where a ``price`` column is given, from a CSV with columns
-    ``sku_id,stock[,price]`` (header required; an empty price cell keeps the price). All rows or
-    none: any bad row raises ValidationError listing every bad line, and nothing changes. Every
-    price changed this way is recorded in the price history (source "csv") like any other."""
-    require_supplier(by, supplier)
+def _parse_stock(raw_stock: str) -> int | None:
+    try:
+        stock = int(Decimal(raw_stock))
+        if Decimal(raw_stock) != stock:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        return None
+    return stock
+
+
+def _parse_price(raw_price: str) -> Decimal | None:
+    try:
+        price = Decimal(raw_price)
+        if not price.is_finite() or price <= 0 or price != price.quantize(CENT) or price >= 10**8:
+            raise InvalidOperation
+    except InvalidOperation:
+        return None
+    return price.quantize(CENT)
+
+
+@dataclass
+class StockFile:
+    """A stock CSV read line by line: the stock and prices wanted per SKU id, and what is wrong."""
+
+    wanted: dict[int, int]
+    prices: dict[int, Decimal]
+    line_of: dict[int, int]
+    problems: list[RowError]
+
+    def read(self, line: int, row: dict) -> None:
+        raw_id, raw_stock = (row.get("sku_id") or "").strip(), (row.get("stock") or "").strip()
+        raw_price = (row.get("price") or "").strip()
+        try:
+            sku_id = int(raw_id)
+        except ValueError:
+            self.problems.append(RowError(line, _("“%(v)s” is not a SKU number.") % {"v": raw_id}))
+            return
+        stock = _parse_stock(raw_stock)
+        if stock is None:
+            self.problems.append(RowError(line, _("Stock “%(v)s” is not a whole number.") % {"v": raw_stock}))
+            return
+        if stock < 0:
+            self.problems.append(RowError(line, _("Stock cannot be below zero.")))
+            return
+        if raw_price:
+            price = _parse_price(raw_price)
+            if price is None:
+                message = _("Price “%(v)s” is not an amount in yuan above zero (e.g. 49.90).") % {
+                    "v": raw_price
+                }
+                self.problems.append(RowError(line, message))
+                return
+            self.prices[sku_id] = price
+        if sku_id in self.wanted:
+            self.problems.append(RowError(line, _("SKU %(id)d appears twice.") % {"id": sku_id}))
+            return
+        self.wanted[sku_id] = stock
+        self.line_of[sku_id] = line
+
+
+def _read_stock_file(file, supplier: Supplier) -> tuple[StockFile, set[int]]:
+    """The file's rows and the SKU ids among them that are the supplier's; ValidationError listing every
+    bad line when any is wrong."""
     try:
         text = file.read().decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -119,57 +214,32 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
     reader = csv.DictReader(io.StringIO(text))
     if not reader.fieldnames or not {"sku_id", "stock"} <= {f.strip() for f in reader.fieldnames}:
         raise ValidationError(_("The first line must name the columns: sku_id,stock"))
-    wanted: dict[int, int] = {}
-    prices: dict[int, Decimal] = {}
-    line_of: dict[int, int] = {}
-    problems: list[RowError] = []
+    parsed = StockFile(wanted={}, prices={}, line_of={}, problems=[])
     for line, row in enumerate(reader, start=2):
-        raw_id, raw_stock = (row.get("sku_id") or "").strip(), (row.get("stock") or "").strip()
-        raw_price = (row.get("price") or "").strip()
-        try:
-            sku_id = int(raw_id)
-        except ValueError:
-            problems.append(RowError(line, _("“%(v)s” is not a SKU number.") % {"v": raw_id}))
-            continue
-        try:
-            stock = int(Decimal(raw_stock))
-            if Decimal(raw_stock) != stock:
-                raise InvalidOperation
-        except (InvalidOperation, ValueError):
-            problems.append(RowError(line, _("Stock “%(v)s” is not a whole number.") % {"v": raw_stock}))
-            continue
-        if stock < 0:
-            problems.append(RowError(line, _("Stock cannot be below zero.")))
-            continue
-        if raw_price:
-            try:
-                price = Decimal(raw_price)
-                if not price.is_finite() or price <= 0 or price != price.quantize(CENT) or price >= 10**8:
-                    raise InvalidOperation
-            except InvalidOperation:
-                problems.append(
-                    RowError(
-                        line,
-                        _("Price “%(v)s” is not an amount in yuan above zero (e.g. 49.90).")
-                        % {"v": raw_price},
-                    )
-                )
-                continue
-            prices[sku_id] = price.quantize(CENT)
-        if sku_id in wanted:
-            problems.append(RowError(line, _("SKU %(id)d appears twice.") % {"id": sku_id}))
-            continue
-        wanted[sku_id] = stock
-        line_of[sku_id] = line
+        parsed.read(line, row)
+    wanted, problems = parsed.wanted, parsed.problems
     owned = set(Sku.objects.filter(pk__in=wanted, product__supplier=supplier).values_list("pk", flat=True))
     for sku_id in wanted:
         if sku_id not in owned:
-            problems.append(RowError(line_of[sku_id], _("SKU %(id)d is not one of yours.") % {"id": sku_id}))
+            problems.append(
+                RowError(parsed.line_of[sku_id], _("SKU %(id)d is not one of yours.") % {"id": sku_id})
+            )
     if problems:
         problems.sort(key=lambda p: p.line)
         raise ValidationError(
             [_("Line %(line)d: %(message)s") % {"line": p.line, "message": p.message} for p in problems]
         )
+    return parsed, owned
+
+
+def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
+    """Set stock, and prices where a ``price`` column is given, from a CSV with columns
+    ``sku_id,stock[,price]`` (header required; an empty price cell keeps the price). All rows or
+    none: any bad row raises ValidationError listing every bad line, and nothing changes. Every
+    price changed this way is recorded in the price history (source "csv") like any other."""
+    require_supplier(by, supplier)
+    parsed, owned = _read_stock_file(file, supplier)
+    wanted, prices = parsed.wanted, parsed.prices
     with transaction.atomic():
         # Products before SKUs, each by id: the lock order every stock writer (checkout too) uses.
         product_ids = set(Sku.objects.filter(pk__in=owned).values_list("product_id", flat=True))

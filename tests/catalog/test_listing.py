@@ -50,14 +50,15 @@ def test_a_product_with_two_skus_gets_unit_prices_and_a_summary(listings):
 def test_bad_sku_values_are_reported_on_their_field_and_nothing_is_saved(listings, sku, field):
     with pytest.raises(ValidationError) as info:
         listings.product(skus=[listings.sku(), {**listings.sku(), **sku}], image=False)
-    assert list(info.value.message_dict) == [f"sku-1-{field}"]
+    assert list(info.value.sku_rows) == [1] and list(info.value.sku_rows[1]) == [field]
+    assert info.value.fields == {} and list(info.value.message_dict) == ["skus"]
     assert not Product.objects.exists() and not Sku.objects.exists()
 
 
 def test_the_unit_message_names_what_fits(listings):
     with translation.override("en"), pytest.raises(ValidationError) as info:
         listings.product(skus=[listings.sku(unit="L")], image=False)
-    assert info.value.message_dict["sku-0-unit"] == ["This category compares prices ¥/500 g: use g、kg."]
+    assert info.value.sku_rows[0]["unit"] == ["This category compares prices ¥/500 g: use g、kg."]
 
 
 def test_only_leaf_categories_and_active_suppliers(listings):

@@ -280,6 +280,67 @@ def _notify_transition(*, supplier: Supplier, action: str, reason: str) -> None:
 QUALIFICATION_EDITABLE_STATES = {SupplierStatus.DRAFT, SupplierStatus.ACTIVE, SupplierStatus.SUSPENDED}
 
 
+def _validity_errors(
+    *, valid_from: datetime.date, valid_until: datetime.date | None, long_term: bool, today: datetime.date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if valid_from and valid_from > today:
+        errors["valid_from"] = [_("The validity cannot start in the future.")]
+    if long_term and valid_until:
+        errors["valid_until"] = [_("Leave “valid until” empty for a long-term document.")]
+    elif not long_term and not valid_until:
+        errors["valid_until"] = [_("Enter the last day of validity, or tick “long-term”.")]
+    elif valid_until and valid_from and valid_until < valid_from:
+        errors["valid_until"] = [_("“Valid until” is before “valid from”.")]
+    elif valid_until and valid_until < today:
+        errors["valid_until"] = [_("This document has already expired: upload the renewed one.")]
+    return errors
+
+
+def _document_errors(
+    supplier: Supplier, *, type: str, number: str, issuer: str, title: str
+) -> dict[str, list[str]]:
+    """What is wrong with the document's type, number (already normalised), issuer and title."""
+    errors: dict[str, list[str]] = {}
+    if type not in QualificationType.values:
+        errors["type"] = [_("Choose a document type.")]
+    try:
+        validate_number(type, number)
+    except ValidationError as exc:
+        errors["number"] = exc.messages
+    if (
+        type == QualificationType.BUSINESS_LICENCE
+        and "number" not in errors
+        and supplier.uscc
+        and number != supplier.uscc
+    ):
+        errors["number"] = [
+            _("The business licence number must be your unified social credit code (%(uscc)s).")
+            % {"uscc": supplier.uscc}
+        ]
+    if not issuer.strip():
+        errors["issuer"] = [_("Enter the issuing authority.")]
+    if type == QualificationType.OTHER and not title.strip():
+        errors["title"] = [_("Say what this document is.")]
+    return errors
+
+
+def _renewal_reinstates(supplier: Supplier, qualification: Qualification) -> None:
+    """Renewing the document whose expiry suspended the supplier reinstates it (when nothing else lacks)."""
+    suspended_for_expiry = (
+        supplier.status == SupplierStatus.SUSPENDED
+        and supplier.suspension_cause == SuspensionCause.QUALIFICATION_EXPIRED
+    )
+    if suspended_for_expiry and not application_problems(supplier):
+        supplier_transition(
+            supplier=supplier,
+            action=Action.REINSTATE,
+            by=None,
+            reason=_("The expired qualification was renewed: %(doc)s valid until %(until)s.")
+            % {"doc": qualification.get_type_display(), "until": qualification.valid_until or _("long-term")},
+        )
+
+
 @transaction.atomic
 def qualification_add(
     *,
@@ -304,39 +365,11 @@ def qualification_add(
             _("Documents cannot be added while the supplier is “%(status)s”.")
             % {"status": supplier.get_status_display()}
         )
-    errors: dict[str, list[str]] = {}
-    if type not in QualificationType.values:
-        errors["type"] = [_("Choose a document type.")]
     number = normalize_number(type, number)
-    try:
-        validate_number(type, number)
-    except ValidationError as exc:
-        errors["number"] = exc.messages
-    if (
-        type == QualificationType.BUSINESS_LICENCE
-        and "number" not in errors
-        and supplier.uscc
-        and number != supplier.uscc
-    ):
-        errors["number"] = [
-            _("The business licence number must be your unified social credit code (%(uscc)s).")
-            % {"uscc": supplier.uscc}
-        ]
-    if not issuer.strip():
-        errors["issuer"] = [_("Enter the issuing authority.")]
-    if type == QualificationType.OTHER and not title.strip():
-        errors["title"] = [_("Say what this document is.")]
-    today = timezone.localdate()
-    if valid_from and valid_from > today:
-        errors["valid_from"] = [_("The validity cannot start in the future.")]
-    if long_term and valid_until:
-        errors["valid_until"] = [_("Leave “valid until” empty for a long-term document.")]
-    elif not long_term and not valid_until:
-        errors["valid_until"] = [_("Enter the last day of validity, or tick “long-term”.")]
-    elif valid_until and valid_from and valid_until < valid_from:
-        errors["valid_until"] = [_("“Valid until” is before “valid from”.")]
-    elif valid_until and valid_until < today:
-        errors["valid_until"] = [_("This document has already expired: upload the renewed one.")]
+    errors = _document_errors(supplier, type=type, number=number, issuer=issuer, title=title)
+    errors |= _validity_errors(
+        valid_from=valid_from, valid_until=valid_until, long_term=long_term, today=timezone.localdate()
+    )
     if upload is None:
         errors["file"] = [_("Upload a scan of the document.")]
     else:
@@ -372,18 +405,7 @@ def qualification_add(
         Qualification.objects.filter(
             supplier=supplier, type=type, status=QualificationStatus.CURRENT
         ).exclude(pk=qualification.pk).update(status=QualificationStatus.SUPERSEDED)
-    suspended_for_expiry = (
-        supplier.status == SupplierStatus.SUSPENDED
-        and supplier.suspension_cause == SuspensionCause.QUALIFICATION_EXPIRED
-    )
-    if suspended_for_expiry and not application_problems(supplier):
-        supplier_transition(
-            supplier=supplier,
-            action=Action.REINSTATE,
-            by=None,
-            reason=_("The expired qualification was renewed: %(doc)s valid until %(until)s.")
-            % {"doc": qualification.get_type_display(), "until": qualification.valid_until or _("long-term")},
-        )
+    _renewal_reinstates(supplier, qualification)
     return qualification
 
 
@@ -408,10 +430,8 @@ class ExpiryWatchResult:
     suspended: int
 
 
-def qualifications_watch_expiry(*, today: datetime.date | None = None) -> ExpiryWatchResult:
-    """The daily expiry watch. Warn before a document lapses, mark lapsed ones expired and suspend
-    suppliers that lost a mandatory document. Running it again the same day changes nothing."""
-    today = today or timezone.localdate()
+def _warn_before_expiry(*, today: datetime.date) -> int:
+    """Tell suppliers of documents lapsing within the warning period (once per validity end)."""
     horizon = today + datetime.timedelta(days=settings.SUPPLIER_EXPIRY_WARNING_DAYS)
     watched = [
         SupplierStatus.ACTIVE,
@@ -419,7 +439,6 @@ def qualifications_watch_expiry(*, today: datetime.date | None = None) -> Expiry
         SupplierStatus.ENDORSED,
         SupplierStatus.SUBMITTED,
     ]
-
     warned = 0
     to_warn = (
         Qualification.objects.filter(
@@ -444,50 +463,71 @@ def qualifications_watch_expiry(*, today: datetime.date | None = None) -> Expiry
             days = (q.valid_until - today).days
             notify(
                 users=_members(q.supplier),
-                subject=_("%(doc)s expires in %(days)d days") % {"doc": q.get_type_display(), "days": days},
-                body=_(
-                    "Your %(doc)s (%(number)s) is valid until %(until)s. Upload the renewed document before then, "
-                    "or your products may be taken off sale."
-                )
-                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
+                subject=lambda q=q, days=days: (
+                    _("%(doc)s expires in %(days)d days") % {"doc": q.get_type_display(), "days": days}
+                ),
+                body=lambda q=q: (
+                    _(
+                        "Your %(doc)s (%(number)s) is valid until %(until)s. Upload the renewed document before then, "
+                        "or your products may be taken off sale."
+                    )
+                    % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()}
+                ),
                 link=reverse("suppliers:documents"),
             )
             warned += 1
+    return warned
 
+
+def _expire(q: Qualification, *, today: datetime.date) -> tuple[bool, bool]:
+    """Mark one lapsed document expired, tell its supplier and suspend it when it lost a mandatory one.
+    Returns (expired now, suspended now)."""
+    with transaction.atomic():
+        updated = Qualification.objects.filter(pk=q.pk, status=QualificationStatus.CURRENT).update(
+            status=QualificationStatus.EXPIRED, expired_at=timezone.now()
+        )
+        if not updated:
+            return False, False
+        supplier = q.supplier
+        notify(
+            users=_members(supplier),
+            subject=lambda: _("%(doc)s has expired") % {"doc": q.get_type_display()},
+            body=lambda: (
+                _("Your %(doc)s (%(number)s) expired on %(until)s. Upload the renewed document.")
+                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()}
+            ),
+            link=reverse("suppliers:documents"),
+        )
+        supplier.refresh_from_db()
+        if supplier.status != SupplierStatus.ACTIVE or not application_problems(supplier, today=today):
+            return True, False
+        supplier_transition(
+            supplier=supplier,
+            action=Action.SUSPEND,
+            by=None,
+            cause=SuspensionCause.QUALIFICATION_EXPIRED,
+            reason=_(
+                "Sales suspended: the %(doc)s (%(number)s) expired on %(until)s. "
+                "Upload the renewed document to resume."
+            )
+            % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
+        )
+        return True, True
+
+
+def qualifications_watch_expiry(*, today: datetime.date | None = None) -> ExpiryWatchResult:
+    """The daily expiry watch. Warn before a document lapses, mark lapsed ones expired and suspend
+    suppliers that lost a mandatory document. Running it again the same day changes nothing."""
+    today = today or timezone.localdate()
+    warned = _warn_before_expiry(today=today)
     expired = suspended = 0
     lapsed = Qualification.objects.filter(status=QualificationStatus.CURRENT, valid_until__lt=today).order_by(
         "id"
     )
     for q in lapsed.select_related("supplier").iterator(chunk_size=500):
-        with transaction.atomic():
-            updated = Qualification.objects.filter(pk=q.pk, status=QualificationStatus.CURRENT).update(
-                status=QualificationStatus.EXPIRED, expired_at=timezone.now()
-            )
-            if not updated:
-                continue
-            expired += 1
-            supplier = q.supplier
-            notify(
-                users=_members(supplier),
-                subject=_("%(doc)s has expired") % {"doc": q.get_type_display()},
-                body=_("Your %(doc)s (%(number)s) expired on %(until)s. Upload the renewed document.")
-                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
-                link=reverse("suppliers:documents"),
-            )
-            supplier.refresh_from_db()
-            if supplier.status == SupplierStatus.ACTIVE and application_problems(supplier, today=today):
-                supplier_transition(
-                    supplier=supplier,
-                    action=Action.SUSPEND,
-                    by=None,
-                    cause=SuspensionCause.QUALIFICATION_EXPIRED,
-                    reason=_(
-                        "Sales suspended: the %(doc)s (%(number)s) expired on %(until)s. "
-                        "Upload the renewed document to resume."
-                    )
-                    % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
-                )
-                suspended += 1
+        was_expired, was_suspended = _expire(q, today=today)
+        expired += was_expired
+        suspended += was_suspended
     return ExpiryWatchResult(warned=warned, expired=expired, suspended=suspended)
 
 
@@ -513,7 +553,7 @@ def credit_adjust(
     supplier.credit_score = balance
     notify(
         users=_members(supplier),
-        subject=_("Credit score %(delta)+d: now %(score)d") % {"delta": delta, "score": balance},
+        subject=lambda: _("Credit score %(delta)+d: now %(score)d") % {"delta": delta, "score": balance},
         body=reason.strip(),
         link=reverse("suppliers:portal"),
     )

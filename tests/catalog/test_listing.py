@@ -353,3 +353,19 @@ def test_a_sku_with_history_taken_out_of_the_form_is_withdrawn_not_deleted(listi
     assert b.is_active is False
     product.refresh_from_db()
     assert product.total_stock == 100
+
+
+def test_the_supplier_reads_the_decision_in_its_own_language(listings):
+    from accounts.models import Notification
+
+    listings.user.language = "en"
+    listings.user.save(update_fields=["language"])
+    product = listings.on_sale()
+    with translation.override("zh-hans"):  # ops work in Chinese
+        services.product_transition(
+            product=product, action=ProductAction.DELIST, by=listings.ops, reason="图片不符"
+        )
+    note = Notification.objects.filter(user=listings.user).latest("id")
+    assert note.subject == f"Delist: {product.name}"
+    assert note.body == f"“{product.name}” is now “Delisted by the platform”.\nReason: 图片不符"
+    assert note.link == f"/suppliers/products/{product.pk}/"

@@ -58,6 +58,29 @@ def test_the_whole_path_is_recorded_with_who_and_why(onboarding):
     assert len(messages) == 2 and "资质齐全" in messages[1]
 
 
+def test_each_reader_gets_the_news_in_their_own_language(onboarding):
+    supplier, user = onboarding.draft()
+    user.language = "en"
+    user.save(update_fields=["language"])
+    onboarding.officer.language = "zh-hans"
+    onboarding.officer.save(update_fields=["language"])
+    with translation.override("en"):  # the supplier submits from the English pages
+        services.supplier_transition(supplier=supplier, action=Action.SUBMIT, by=user)
+    to_county = Notification.objects.get(user=onboarding.officer)
+    assert to_county.subject == f"新的入驻申请待认定：{supplier.legal_name}"
+    assert to_county.link == f"/county/applications/{supplier.pk}/"
+    with translation.override("zh-hans"):  # the county office works in Chinese
+        services.supplier_transition(
+            supplier=supplier, action=Action.ENDORSE, by=onboarding.officer, reason="本县企业"
+        )
+    to_supplier = Notification.objects.filter(user=user).latest("id")
+    assert to_supplier.subject == f"Endorse as a local supplier: {supplier.legal_name}"
+    assert (
+        to_supplier.body
+        == "Your supplier status is now “Endorsed by county, awaiting review”.\nReason: 本县企业"
+    )
+
+
 def test_submit_is_refused_until_the_application_is_complete(onboarding):
     supplier, user = onboarding.draft(complete=False)
     with translation.override("en"), pytest.raises(ValidationError) as info:

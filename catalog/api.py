@@ -19,6 +19,18 @@ from catalog.workflow import ProductAction
 from core.errors import as_drf
 
 
+def _product_errors(exc, *, rows: int) -> DRFValidationError:
+    """A refused product as DRF lists nested errors: ``skus`` holds one object per submitted SKU (empty
+    when the row is fine); messages about the SKU list as a whole go under ``non_field_errors`` then."""
+    errors = {key: list(messages) for key, messages in exc.fields.items()}
+    if exc.sku_rows:
+        whole_list = errors.pop("skus", [])
+        if whole_list:
+            errors.setdefault("non_field_errors", []).extend(whole_list)
+        errors["skus"] = [exc.sku_rows.get(i, {}) for i in range(rows)]
+    return DRFValidationError(errors)
+
+
 class SkuSerializer(serializers.ModelSerializer):
     class Meta:
         model = Sku
@@ -205,6 +217,7 @@ class SupplierProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         skus = [dict(s) for s in data.pop("skus")]
+        submitted = len(skus)
         if product is not None:
             existing = list(product.skus.all())
             for i, row in enumerate(skus):
@@ -223,6 +236,8 @@ class SupplierProductViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, v
                 skus=skus,
                 source="api",
             )
+        except services.ProductInvalid as exc:
+            raise _product_errors(exc, rows=submitted) from exc
         except DjangoValidationError as exc:
             raise as_drf(exc) from exc
         product = selectors.supplier_product(supplier=request.user.supplier, pk=product.pk)

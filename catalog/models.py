@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import UNIT_SUFFIX, PriceBasis, Unit
+from core.models import TransitionEvent
 from core.storage import private_storage
 
 
@@ -309,26 +310,17 @@ class TraceBatch(models.Model):
         return self.batch_number
 
 
-class ProductEvent(models.Model):
-    """Append-only history of a product's listing state, with who, when and why."""
+class ProductEvent(TransitionEvent):
+    """Append-only history of a product's listing state, with who, in which role, when and why
+    (written by core.workflow)."""
 
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(max_length=32)
-    from_status = models.CharField(max_length=16, choices=ProductStatus.choices)
-    to_status = models.CharField(max_length=16, choices=ProductStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    reason = models.TextField(blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=ProductStatus.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=ProductStatus.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("product history entry")
         verbose_name_plural = _("product history")
 
     def __str__(self) -> str:
         return f"{self.product_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Product history entries cannot be changed.")
-        super().save(*args, **kwargs)

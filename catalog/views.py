@@ -213,16 +213,16 @@ def _apply_product_errors(form, formset, exc: ValidationError) -> None:
     if not hasattr(exc, "error_dict"):
         form.add_error(None, exc.messages)
         return
-    kept = [f for f in formset.forms if f.has_changed() or f.cleaned_data.get("id")]
-    for key, errors in exc.message_dict.items():
-        if key.startswith("sku-"):
-            _prefix, index, field = key.split("-", 2)
-            target = kept[int(index)] if int(index) < len(kept) else formset.forms[0]
-            target.add_error(field if field in target.fields else None, errors)
-        elif key in form.fields:
-            form.add_error(key, errors)
-        else:
-            form.add_error(None, errors)
+    fields = exc.fields if isinstance(exc, services.ProductInvalid) else exc.message_dict
+    if isinstance(exc, services.ProductInvalid):
+        # Rows were numbered as submitted: the forms that were filled in, in order.
+        kept = [f for f in formset.forms if f.has_changed() or f.cleaned_data.get("id")]
+        for index, row_errors in exc.sku_rows.items():
+            target = kept[index] if index < len(kept) else formset.forms[0]
+            for field, errors in row_errors.items():
+                target.add_error(field if field in target.fields else None, errors)
+    for key, errors in fields.items():
+        form.add_error(key if key in form.fields else None, errors)
 
 
 @roles(Role.SUPPLIER)
@@ -250,7 +250,7 @@ def _supplier_actions(product: Product, *, blocked: bool) -> list[tuple[str, str
     return [
         (t.action, ProductAction(t.action).label)
         for t in TRANSITIONS.values()
-        if t.actor == SUPPLIER
+        if SUPPLIER in t.actors
         and product.status in t.sources
         and t.action != ProductAction.EDIT
         and not (blocked and t.action in gated)

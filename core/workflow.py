@@ -84,6 +84,11 @@ class Workflow:
     detail_labels: dict[str, Promise] = field(default_factory=dict)
     # Said when the object is in a state no step leaves from (e.g. "This order has been cancelled.").
     final_states: dict[str, Promise] = field(default_factory=dict)
+    # The refusal of a step from a wrong state, in the object's own words (formatted with %(action)s and
+    # %(status)s, e.g. "… while the product is …"); None: the generic sentence.
+    refusal_message: Promise | None = None
+    # What an actor with no say in a step is told; None: the generic sentence.
+    forbidden_message: Promise | None = None
 
     def find(self, action: str, actor: str | None) -> Transition | None:
         """The row for ``action`` taken by ``actor`` (None when there is none)."""
@@ -137,7 +142,7 @@ def check(
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
     transition = workflow.find(action, actor)
     if transition is None:
-        raise PermissionDenied(_("You may not do this."))
+        raise PermissionDenied(workflow.forbidden_message or _("You may not do this."))
     status = getattr(obj, workflow.state_field)
     if status not in transition.sources:
         raise ValidationError(_refusal(workflow, transition, obj, status), code="invalid_transition")
@@ -161,7 +166,8 @@ def _refusal(workflow: Workflow, transition: Transition, obj, status: str) -> st
     for states, message in transition.refusals:
         if status in states:
             return str(message)
-    return _("“%(action)s” is not possible while it is “%(status)s”.") % {
+    message = workflow.refusal_message or _("“%(action)s” is not possible while it is “%(status)s”.")
+    return message % {
         "action": workflow.action_label(transition.action),
         "status": getattr(obj, f"get_{workflow.state_field}_display")(),
     }

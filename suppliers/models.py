@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TransitionEvent
 from core.storage import private_storage
 from core.uscc import validate_uscc
 from suppliers.rules import ProductLine, QualificationType
@@ -173,39 +174,20 @@ class Qualification(models.Model):
         return f"{self.get_type_display()} {self.number}"
 
 
-class SupplierEvent(models.Model):
-    """Append-only history: every state change and review message, with who, when and why."""
+class SupplierEvent(TransitionEvent):
+    """Append-only history: every state change and review message, with who, when and why
+    (written by core.workflow)."""
 
     supplier = models.ForeignKey(Supplier, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=20, choices=SupplierStatus.choices)
+    from_status = models.CharField(_("from"), max_length=20, blank=True, choices=SupplierStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=SupplierStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-        help_text=_("Empty when the system acted (e.g. the nightly expiry watch)."),
-    )
-    actor_role = models.CharField(_("acting as"), max_length=20, blank=True)
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("supplier history entry")
         verbose_name_plural = _("supplier history")
 
     def __str__(self) -> str:
         return f"{self.supplier_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        # The history is append-only: an entry, once written, is never rewritten.
-        if self.pk is not None:
-            raise ValueError("Supplier history entries cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class CreditEntry(models.Model):

@@ -11,19 +11,21 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts.actors import actor_of
 from accounts.models import Role, User
 from accounts.notifications import notify
 from accounts.services import user_create
-from catalog.services import supplier_listing_visibility_sync
+from core import workflow
 from core.uploads import clean_document
 from core.uscc import normalize_uscc
+from core.workflow import Actor
 from regions.models import County
+from suppliers.hooks import SUPPLIER_STATUS_CHANGED
 from suppliers.models import (
     CreditEntry,
     Qualification,
     QualificationStatus,
     Supplier,
-    SupplierEvent,
     SupplierStatus,
     SuspensionCause,
 )
@@ -34,7 +36,7 @@ from suppliers.rules import (
     required_qualifications,
     validate_number,
 )
-from suppliers.workflow import TRANSITIONS, Action, Actor
+from suppliers.workflow import SUPPLIER_LIFECYCLE, Action
 
 # Fields the supplier fills in the wizard (and may change while the application is a draft).
 APPLICATION_FIELDS = (
@@ -112,7 +114,7 @@ def _lock(supplier: Supplier) -> Supplier:
 @transaction.atomic
 def application_update(*, supplier: Supplier, by: User, data: dict) -> Supplier:
     """Save part of the application (one wizard step). Only a draft can change, only by its supplier."""
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
         raise PermissionDenied
     supplier = _lock(supplier)
     if not supplier.is_editable:
@@ -184,75 +186,55 @@ def application_problems(supplier: Supplier, *, today: datetime.date | None = No
 # --- Lifecycle -----------------------------------------------------------------------------------
 
 
-def actor_kind(user: User | None, supplier: Supplier) -> str | None:
-    """In which capacity ``user`` acts on ``supplier`` (None: it has no say)."""
-    if user is None:
-        return Actor.SYSTEM
-    if not user.is_active:
-        return None
-    if user.role == Role.SUPPLIER and user.supplier_id == supplier.pk:
-        return Actor.SUPPLIER
-    if (
-        user.role == Role.COUNTY_OFFICER
-        and supplier.county_id is not None
-        and user.county_office is not None
-        and user.county_office.county_id == supplier.county_id
-    ):
-        return Actor.COUNTY
-    if user.is_ops and user.has_perm("suppliers.change_supplier"):
-        return Actor.OPS
-    return None
+def _application_complete(supplier: Supplier, transition) -> None:
+    if transition.action in (Action.SUBMIT, Action.APPROVE):
+        problems = application_problems(supplier)
+        if problems:
+            raise ValidationError(problems, code="incomplete")
+
+
+def _after_transition(change: workflow.Change) -> None:
+    supplier = change.obj
+    # Buyers stop (or start again) seeing its products in the same transaction.
+    SUPPLIER_STATUS_CHANGED(supplier_id=supplier.pk)
+    _notify_transition(supplier=supplier, action=change.action, reason=change.reason)
 
 
 @transaction.atomic
 def supplier_transition(
     *, supplier: Supplier, action: str, by: User | None, reason: str = "", cause: str = SuspensionCause.OPS
 ) -> Supplier:
-    """Move a supplier along its lifecycle (suppliers.workflow), record it and tell those concerned.
+    """Move a supplier along its lifecycle (suppliers.workflow.SUPPLIER_LIFECYCLE), record it and tell
+    those concerned.
 
     ``by`` is None when the platform acts by itself (the expiry watch).
     """
-    transition = TRANSITIONS.get(action)
-    if transition is None:
+
+    def set_cause(obj: Supplier, transition) -> list[str]:
+        obj.suspension_cause = cause if transition.target == SupplierStatus.SUSPENDED else ""
+        return ["suspension_cause"]
+
+    if not SUPPLIER_LIFECYCLE.knows(action):
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action})
     supplier = _lock(supplier)
-    actor = actor_kind(by, supplier)
-    if actor not in transition.actors:
-        raise PermissionDenied(_("You may not do this to this supplier."))
-    if supplier.status not in transition.sources:
-        raise ValidationError(
-            _("“%(action)s” is not possible while the supplier is “%(status)s”.")
-            % {"action": Action(action).label, "status": supplier.get_status_display()},
-            code="invalid_transition",
-        )
-    reason = reason.strip()
-    if transition.reason_required and not reason:
-        raise ValidationError(
-            {"reason": _("Give a reason: the supplier will read it.")}, code="reason_required"
-        )
-    if action in (Action.SUBMIT, Action.APPROVE):
-        problems = application_problems(supplier)
-        if problems:
-            raise ValidationError(problems, code="incomplete")
-
-    previous = supplier.status
-    supplier.status = transition.target
-    supplier.status_changed_at = timezone.now()
-    supplier.suspension_cause = cause if transition.target == SupplierStatus.SUSPENDED else ""
-    supplier.save(update_fields=["status", "status_changed_at", "suspension_cause", "updated_at"])
-    # Buyers stop (or start again) seeing its products in the same transaction.
-    supplier_listing_visibility_sync(supplier_id=supplier.pk)
-    SupplierEvent.objects.create(
-        supplier=supplier,
+    change = workflow.transition(
+        SUPPLIER_LIFECYCLE,
+        supplier,
         action=action,
-        from_status=previous,
-        to_status=supplier.status,
-        actor=by,
-        actor_role=actor,
+        by=by,
+        actor=actor_of(
+            by,
+            supplier_id=supplier.pk,
+            county_id=supplier.county_id,
+            ops_permission="suppliers.change_supplier",
+        ),
         reason=reason,
+        locked=True,
+        before=_application_complete,
+        apply=set_cause,
+        after=_after_transition,
     )
-    _notify_transition(supplier=supplier, action=action, reason=reason)
-    return supplier
+    return change.obj
 
 
 def _members(supplier: Supplier):
@@ -260,27 +242,33 @@ def _members(supplier: Supplier):
 
 
 def _notify_transition(*, supplier: Supplier, action: str, reason: str) -> None:
+    name = supplier.legal_name
     if action == Action.SUBMIT:
         officers = User.objects.filter(
             role=Role.COUNTY_OFFICER, county_office__county_id=supplier.county_id, is_active=True
         )
         notify(
             users=officers,
-            subject=_("New application to endorse: %(name)s") % {"name": supplier.legal_name},
-            body=_(
-                "%(name)s applied to sell on Fengshou as a supplier of your county. Please confirm it is local."
-            )
-            % {"name": supplier.legal_name},
+            subject=lambda: _("New application to endorse: %(name)s") % {"name": name},
+            body=lambda: (
+                _(
+                    "%(name)s applied to sell on Fengshou as a supplier of your county. Please confirm it is local."
+                )
+                % {"name": name}
+            ),
             link=reverse("suppliers:county_application", args=[supplier.pk]),
         )
         return
-    status = supplier.get_status_display()
-    body = _("Your supplier status is now “%(status)s”.") % {"status": status}
-    if reason:
-        body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+
+    def body() -> str:
+        text = _("Your supplier status is now “%(status)s”.") % {"status": supplier.get_status_display()}
+        if reason:
+            text += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+        return text
+
     notify(
         users=_members(supplier),
-        subject=_("%(action)s: %(name)s") % {"action": Action(action).label, "name": supplier.legal_name},
+        subject=lambda: _("%(action)s: %(name)s") % {"action": Action(action).label, "name": name},
         body=body,
         link=reverse("suppliers:portal"),
     )
@@ -292,34 +280,30 @@ def _notify_transition(*, supplier: Supplier, action: str, reason: str) -> None:
 QUALIFICATION_EDITABLE_STATES = {SupplierStatus.DRAFT, SupplierStatus.ACTIVE, SupplierStatus.SUSPENDED}
 
 
-@transaction.atomic
-def qualification_add(
-    *,
-    supplier: Supplier,
-    by: User,
-    type: str,
-    number: str,
-    issuer: str,
-    valid_from: datetime.date,
-    valid_until: datetime.date | None,
-    long_term: bool,
-    upload,
-    title: str = "",
-) -> Qualification:
-    """Add a qualification document. A newer document of the same type replaces the current one;
-    renewing the document whose expiry suspended the supplier reinstates it."""
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
-        raise PermissionDenied
-    supplier = _lock(supplier)
-    if supplier.status not in QUALIFICATION_EDITABLE_STATES:
-        raise ValidationError(
-            _("Documents cannot be added while the supplier is “%(status)s”.")
-            % {"status": supplier.get_status_display()}
-        )
+def _validity_errors(
+    *, valid_from: datetime.date, valid_until: datetime.date | None, long_term: bool, today: datetime.date
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    if valid_from and valid_from > today:
+        errors["valid_from"] = [_("The validity cannot start in the future.")]
+    if long_term and valid_until:
+        errors["valid_until"] = [_("Leave “valid until” empty for a long-term document.")]
+    elif not long_term and not valid_until:
+        errors["valid_until"] = [_("Enter the last day of validity, or tick “long-term”.")]
+    elif valid_until and valid_from and valid_until < valid_from:
+        errors["valid_until"] = [_("“Valid until” is before “valid from”.")]
+    elif valid_until and valid_until < today:
+        errors["valid_until"] = [_("This document has already expired: upload the renewed one.")]
+    return errors
+
+
+def _document_errors(
+    supplier: Supplier, *, type: str, number: str, issuer: str, title: str
+) -> dict[str, list[str]]:
+    """What is wrong with the document's type, number (already normalised), issuer and title."""
     errors: dict[str, list[str]] = {}
     if type not in QualificationType.values:
         errors["type"] = [_("Choose a document type.")]
-    number = normalize_number(type, number)
     try:
         validate_number(type, number)
     except ValidationError as exc:
@@ -338,17 +322,54 @@ def qualification_add(
         errors["issuer"] = [_("Enter the issuing authority.")]
     if type == QualificationType.OTHER and not title.strip():
         errors["title"] = [_("Say what this document is.")]
-    today = timezone.localdate()
-    if valid_from and valid_from > today:
-        errors["valid_from"] = [_("The validity cannot start in the future.")]
-    if long_term and valid_until:
-        errors["valid_until"] = [_("Leave “valid until” empty for a long-term document.")]
-    elif not long_term and not valid_until:
-        errors["valid_until"] = [_("Enter the last day of validity, or tick “long-term”.")]
-    elif valid_until and valid_from and valid_until < valid_from:
-        errors["valid_until"] = [_("“Valid until” is before “valid from”.")]
-    elif valid_until and valid_until < today:
-        errors["valid_until"] = [_("This document has already expired: upload the renewed one.")]
+    return errors
+
+
+def _renewal_reinstates(supplier: Supplier, qualification: Qualification) -> None:
+    """Renewing the document whose expiry suspended the supplier reinstates it (when nothing else lacks)."""
+    suspended_for_expiry = (
+        supplier.status == SupplierStatus.SUSPENDED
+        and supplier.suspension_cause == SuspensionCause.QUALIFICATION_EXPIRED
+    )
+    if suspended_for_expiry and not application_problems(supplier):
+        supplier_transition(
+            supplier=supplier,
+            action=Action.REINSTATE,
+            by=None,
+            reason=_("The expired qualification was renewed: %(doc)s valid until %(until)s.")
+            % {"doc": qualification.get_type_display(), "until": qualification.valid_until or _("long-term")},
+        )
+
+
+@transaction.atomic
+def qualification_add(
+    *,
+    supplier: Supplier,
+    by: User,
+    type: str,
+    number: str,
+    issuer: str,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None,
+    long_term: bool,
+    upload,
+    title: str = "",
+) -> Qualification:
+    """Add a qualification document. A newer document of the same type replaces the current one;
+    renewing the document whose expiry suspended the supplier reinstates it."""
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
+        raise PermissionDenied
+    supplier = _lock(supplier)
+    if supplier.status not in QUALIFICATION_EDITABLE_STATES:
+        raise ValidationError(
+            _("Documents cannot be added while the supplier is “%(status)s”.")
+            % {"status": supplier.get_status_display()}
+        )
+    number = normalize_number(type, number)
+    errors = _document_errors(supplier, type=type, number=number, issuer=issuer, title=title)
+    errors |= _validity_errors(
+        valid_from=valid_from, valid_until=valid_until, long_term=long_term, today=timezone.localdate()
+    )
     if upload is None:
         errors["file"] = [_("Upload a scan of the document.")]
     else:
@@ -384,18 +405,7 @@ def qualification_add(
         Qualification.objects.filter(
             supplier=supplier, type=type, status=QualificationStatus.CURRENT
         ).exclude(pk=qualification.pk).update(status=QualificationStatus.SUPERSEDED)
-    suspended_for_expiry = (
-        supplier.status == SupplierStatus.SUSPENDED
-        and supplier.suspension_cause == SuspensionCause.QUALIFICATION_EXPIRED
-    )
-    if suspended_for_expiry and not application_problems(supplier):
-        supplier_transition(
-            supplier=supplier,
-            action=Action.REINSTATE,
-            by=None,
-            reason=_("The expired qualification was renewed: %(doc)s valid until %(until)s.")
-            % {"doc": qualification.get_type_display(), "until": qualification.valid_until or _("long-term")},
-        )
+    _renewal_reinstates(supplier, qualification)
     return qualification
 
 
@@ -403,7 +413,7 @@ def qualification_add(
 def qualification_delete(*, qualification: Qualification, by: User) -> None:
     """A draft application may drop a document it no longer needs."""
     supplier = _lock(qualification.supplier)
-    if actor_kind(by, supplier) != Actor.SUPPLIER:
+    if actor_of(by, supplier_id=supplier.pk) != Actor.SUPPLIER:
         raise PermissionDenied
     if not supplier.is_editable:
         raise ValidationError(_("Documents can be removed only while the application is a draft."))
@@ -420,10 +430,8 @@ class ExpiryWatchResult:
     suspended: int
 
 
-def qualifications_watch_expiry(*, today: datetime.date | None = None) -> ExpiryWatchResult:
-    """The daily expiry watch. Warn before a document lapses, mark lapsed ones expired and suspend
-    suppliers that lost a mandatory document. Running it again the same day changes nothing."""
-    today = today or timezone.localdate()
+def _warn_before_expiry(*, today: datetime.date) -> int:
+    """Tell suppliers of documents lapsing within the warning period (once per validity end)."""
     horizon = today + datetime.timedelta(days=settings.SUPPLIER_EXPIRY_WARNING_DAYS)
     watched = [
         SupplierStatus.ACTIVE,
@@ -431,7 +439,6 @@ def qualifications_watch_expiry(*, today: datetime.date | None = None) -> Expiry
         SupplierStatus.ENDORSED,
         SupplierStatus.SUBMITTED,
     ]
-
     warned = 0
     to_warn = (
         Qualification.objects.filter(
@@ -456,50 +463,71 @@ def qualifications_watch_expiry(*, today: datetime.date | None = None) -> Expiry
             days = (q.valid_until - today).days
             notify(
                 users=_members(q.supplier),
-                subject=_("%(doc)s expires in %(days)d days") % {"doc": q.get_type_display(), "days": days},
-                body=_(
-                    "Your %(doc)s (%(number)s) is valid until %(until)s. Upload the renewed document before then, "
-                    "or your products may be taken off sale."
-                )
-                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
+                subject=lambda q=q, days=days: (
+                    _("%(doc)s expires in %(days)d days") % {"doc": q.get_type_display(), "days": days}
+                ),
+                body=lambda q=q: (
+                    _(
+                        "Your %(doc)s (%(number)s) is valid until %(until)s. Upload the renewed document before then, "
+                        "or your products may be taken off sale."
+                    )
+                    % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()}
+                ),
                 link=reverse("suppliers:documents"),
             )
             warned += 1
+    return warned
 
+
+def _expire(q: Qualification, *, today: datetime.date) -> tuple[bool, bool]:
+    """Mark one lapsed document expired, tell its supplier and suspend it when it lost a mandatory one.
+    Returns (expired now, suspended now)."""
+    with transaction.atomic():
+        updated = Qualification.objects.filter(pk=q.pk, status=QualificationStatus.CURRENT).update(
+            status=QualificationStatus.EXPIRED, expired_at=timezone.now()
+        )
+        if not updated:
+            return False, False
+        supplier = q.supplier
+        notify(
+            users=_members(supplier),
+            subject=lambda: _("%(doc)s has expired") % {"doc": q.get_type_display()},
+            body=lambda: (
+                _("Your %(doc)s (%(number)s) expired on %(until)s. Upload the renewed document.")
+                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()}
+            ),
+            link=reverse("suppliers:documents"),
+        )
+        supplier.refresh_from_db()
+        if supplier.status != SupplierStatus.ACTIVE or not application_problems(supplier, today=today):
+            return True, False
+        supplier_transition(
+            supplier=supplier,
+            action=Action.SUSPEND,
+            by=None,
+            cause=SuspensionCause.QUALIFICATION_EXPIRED,
+            reason=_(
+                "Sales suspended: the %(doc)s (%(number)s) expired on %(until)s. "
+                "Upload the renewed document to resume."
+            )
+            % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
+        )
+        return True, True
+
+
+def qualifications_watch_expiry(*, today: datetime.date | None = None) -> ExpiryWatchResult:
+    """The daily expiry watch. Warn before a document lapses, mark lapsed ones expired and suspend
+    suppliers that lost a mandatory document. Running it again the same day changes nothing."""
+    today = today or timezone.localdate()
+    warned = _warn_before_expiry(today=today)
     expired = suspended = 0
     lapsed = Qualification.objects.filter(status=QualificationStatus.CURRENT, valid_until__lt=today).order_by(
         "id"
     )
     for q in lapsed.select_related("supplier").iterator(chunk_size=500):
-        with transaction.atomic():
-            updated = Qualification.objects.filter(pk=q.pk, status=QualificationStatus.CURRENT).update(
-                status=QualificationStatus.EXPIRED, expired_at=timezone.now()
-            )
-            if not updated:
-                continue
-            expired += 1
-            supplier = q.supplier
-            notify(
-                users=_members(supplier),
-                subject=_("%(doc)s has expired") % {"doc": q.get_type_display()},
-                body=_("Your %(doc)s (%(number)s) expired on %(until)s. Upload the renewed document.")
-                % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
-                link=reverse("suppliers:documents"),
-            )
-            supplier.refresh_from_db()
-            if supplier.status == SupplierStatus.ACTIVE and application_problems(supplier, today=today):
-                supplier_transition(
-                    supplier=supplier,
-                    action=Action.SUSPEND,
-                    by=None,
-                    cause=SuspensionCause.QUALIFICATION_EXPIRED,
-                    reason=_(
-                        "Sales suspended: the %(doc)s (%(number)s) expired on %(until)s. "
-                        "Upload the renewed document to resume."
-                    )
-                    % {"doc": q.get_type_display(), "number": q.number, "until": q.valid_until.isoformat()},
-                )
-                suspended += 1
+        was_expired, was_suspended = _expire(q, today=today)
+        expired += was_expired
+        suspended += was_suspended
     return ExpiryWatchResult(warned=warned, expired=expired, suspended=suspended)
 
 
@@ -525,7 +553,7 @@ def credit_adjust(
     supplier.credit_score = balance
     notify(
         users=_members(supplier),
-        subject=_("Credit score %(delta)+d: now %(score)d") % {"delta": delta, "score": balance},
+        subject=lambda: _("Credit score %(delta)+d: now %(score)d") % {"delta": delta, "score": balance},
         body=reason.strip(),
         link=reverse("suppliers:portal"),
     )

@@ -7,23 +7,16 @@
     active / suspended ──terminate (ops)──▶ terminated                      ▼  │
                                                                          suspended
 
-``suppliers.services.supplier_transition`` is the only code that changes ``Supplier.status``; it
-refuses anything not in this table and records who, when and why.
+``suppliers.services.supplier_transition`` is the only code that changes ``Supplier.status``; through
+core.workflow it refuses anything not in this table and records who, in which role, when and why.
 """
-
-from dataclasses import dataclass
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Actor, Workflow, step
+from suppliers.models import SupplierEvent
 from suppliers.models import SupplierStatus as S
-
-
-class Actor(models.TextChoices):
-    SUPPLIER = "supplier", _("the supplier")
-    COUNTY = "county", _("the county office")
-    OPS = "ops", _("operations staff")
-    SYSTEM = "system", _("the platform")
 
 
 class Action(models.TextChoices):
@@ -38,22 +31,14 @@ class Action(models.TextChoices):
     TERMINATE = "terminate", _("Terminate")
 
 
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    sources: frozenset[str]
-    target: str
-    actors: frozenset[str]
-    reason_required: bool = True
+def _t(action, sources, target, actors, reason_required=True):
+    # Every step but the supplier's own submission needs a reason: the supplier reads it.
+    return step(action, sources, target, actors, reason_required=reason_required)
 
 
-def _t(action, sources, target, actors, reason_required=True) -> Transition:
-    return Transition(action, frozenset(sources), target, frozenset(actors), reason_required)
-
-
-TRANSITIONS: dict[str, Transition] = {
-    t.action: t
-    for t in [
+SUPPLIER_LIFECYCLE = Workflow(
+    name="supplier",
+    transitions=(
         _t(Action.SUBMIT, {S.DRAFT}, S.SUBMITTED, {Actor.SUPPLIER}, reason_required=False),
         _t(Action.ENDORSE, {S.SUBMITTED}, S.ENDORSED, {Actor.COUNTY}),
         _t(Action.RETURN, {S.SUBMITTED}, S.DRAFT, {Actor.COUNTY}),
@@ -63,10 +48,14 @@ TRANSITIONS: dict[str, Transition] = {
         _t(Action.SUSPEND, {S.ACTIVE}, S.SUSPENDED, {Actor.OPS, Actor.SYSTEM}),
         _t(Action.REINSTATE, {S.SUSPENDED}, S.ACTIVE, {Actor.OPS, Actor.SYSTEM}),
         _t(Action.TERMINATE, {S.ACTIVE, S.SUSPENDED}, S.TERMINATED, {Actor.OPS}),
-    ]
-}
+    ),
+    actions=Action,
+    event_model=SupplierEvent,
+    event_fk="supplier",
+    reason_message=_("Give a reason: the supplier will read it."),
+    refusal_message=_("“%(action)s” is not possible while the supplier is “%(status)s”."),
+    forbidden_message=_("You may not do this to this supplier."),
+)
 
-
-def allowed_actions(status: str, actor: str) -> list[str]:
-    """Actions ``actor`` may take on a supplier in ``status`` (for buttons and admin actions)."""
-    return [t.action for t in TRANSITIONS.values() if status in t.sources and actor in t.actors]
+# The table by action (each supplier action has one row), for pages and admin actions.
+TRANSITIONS = {t.action: t for t in SUPPLIER_LIFECYCLE.transitions}

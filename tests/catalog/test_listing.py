@@ -50,14 +50,15 @@ def test_a_product_with_two_skus_gets_unit_prices_and_a_summary(listings):
 def test_bad_sku_values_are_reported_on_their_field_and_nothing_is_saved(listings, sku, field):
     with pytest.raises(ValidationError) as info:
         listings.product(skus=[listings.sku(), {**listings.sku(), **sku}], image=False)
-    assert list(info.value.message_dict) == [f"sku-1-{field}"]
+    assert list(info.value.sku_rows) == [1] and list(info.value.sku_rows[1]) == [field]
+    assert info.value.fields == {} and list(info.value.message_dict) == ["skus"]
     assert not Product.objects.exists() and not Sku.objects.exists()
 
 
 def test_the_unit_message_names_what_fits(listings):
     with translation.override("en"), pytest.raises(ValidationError) as info:
         listings.product(skus=[listings.sku(unit="L")], image=False)
-    assert info.value.message_dict["sku-0-unit"] == ["This category compares prices ¥/500 g: use g、kg."]
+    assert info.value.sku_rows[0]["unit"] == ["This category compares prices ¥/500 g: use g、kg."]
 
 
 def test_only_leaf_categories_and_active_suppliers(listings):
@@ -136,6 +137,12 @@ def test_the_whole_workflow_is_recorded(listings):
         product=product, action=ProductAction.TAKE_OFF_SALE, by=listings.user
     )
     assert not product.is_visible
+
+
+def test_each_step_records_the_role_its_author_acted_in(listings):
+    product = listings.on_sale()
+    roles = list(ProductEvent.objects.filter(product=product).values_list("action", "actor_role", "details"))
+    assert roles == [("submit", "supplier", {}), ("approve", "ops", {}), ("put_on_sale", "supplier", {})]
 
 
 def test_reject_and_delist_need_a_reason_and_only_ops_decide(listings):
@@ -346,3 +353,19 @@ def test_a_sku_with_history_taken_out_of_the_form_is_withdrawn_not_deleted(listi
     assert b.is_active is False
     product.refresh_from_db()
     assert product.total_stock == 100
+
+
+def test_the_supplier_reads_the_decision_in_its_own_language(listings):
+    from accounts.models import Notification
+
+    listings.user.language = "en"
+    listings.user.save(update_fields=["language"])
+    product = listings.on_sale()
+    with translation.override("zh-hans"):  # ops work in Chinese
+        services.product_transition(
+            product=product, action=ProductAction.DELIST, by=listings.ops, reason="图片不符"
+        )
+    note = Notification.objects.filter(user=listings.user).latest("id")
+    assert note.subject == f"Delist: {product.name}"
+    assert note.body == f"“{product.name}” is now “Delisted by the platform”.\nReason: 图片不符"
+    assert note.link == f"/suppliers/products/{product.pk}/"

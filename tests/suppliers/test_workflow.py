@@ -3,32 +3,33 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from accounts.models import Notification
+from core.workflow import Actor
 from suppliers import services
 from suppliers.models import SupplierEvent, SupplierStatus, SuspensionCause
-from suppliers.workflow import TRANSITIONS, Action, Actor, allowed_actions
+from suppliers.workflow import SUPPLIER_LIFECYCLE, Action
 from tests.factories import CountyOfficerFactory, OpsFactory, eligible_county
 
 S = SupplierStatus
 
 
 def test_the_table_covers_every_state_and_no_state_is_a_dead_end_except_the_final_ones():
-    reachable = {t.target for t in TRANSITIONS.values()} | {S.DRAFT}
+    reachable = {t.target for t in SUPPLIER_LIFECYCLE.transitions} | {S.DRAFT}
     assert reachable == set(S.values)
-    leaving = {s for t in TRANSITIONS.values() for s in t.sources}
+    leaving = {s for t in SUPPLIER_LIFECYCLE.transitions for s in t.sources}
     assert set(S.values) - leaving == {S.REJECTED, S.TERMINATED}
 
 
 def test_allowed_actions_per_actor():
-    assert allowed_actions(S.DRAFT, Actor.SUPPLIER) == [Action.SUBMIT]
-    assert set(allowed_actions(S.SUBMITTED, Actor.COUNTY)) == {Action.ENDORSE, Action.RETURN}
-    assert set(allowed_actions(S.ENDORSED, Actor.OPS)) == {
+    assert SUPPLIER_LIFECYCLE.allowed(S.DRAFT, Actor.SUPPLIER) == [Action.SUBMIT]
+    assert set(SUPPLIER_LIFECYCLE.allowed(S.SUBMITTED, Actor.COUNTY)) == {Action.ENDORSE, Action.RETURN}
+    assert set(SUPPLIER_LIFECYCLE.allowed(S.ENDORSED, Actor.OPS)) == {
         Action.APPROVE,
         Action.REJECT,
         Action.REQUEST_CHANGES,
     }
-    assert set(allowed_actions(S.ACTIVE, Actor.OPS)) == {Action.SUSPEND, Action.TERMINATE}
-    assert allowed_actions(S.ACTIVE, Actor.SUPPLIER) == []
-    assert allowed_actions(S.TERMINATED, Actor.OPS) == []
+    assert set(SUPPLIER_LIFECYCLE.allowed(S.ACTIVE, Actor.OPS)) == {Action.SUSPEND, Action.TERMINATE}
+    assert SUPPLIER_LIFECYCLE.allowed(S.ACTIVE, Actor.SUPPLIER) == []
+    assert SUPPLIER_LIFECYCLE.allowed(S.TERMINATED, Actor.OPS) == []
 
 
 def test_the_whole_path_is_recorded_with_who_and_why(onboarding):
@@ -55,6 +56,29 @@ def test_the_whole_path_is_recorded_with_who_and_why(onboarding):
     assert Notification.objects.filter(user=onboarding.officer).count() == 1
     messages = list(Notification.objects.filter(user=user).order_by("id").values_list("body", flat=True))
     assert len(messages) == 2 and "资质齐全" in messages[1]
+
+
+def test_each_reader_gets_the_news_in_their_own_language(onboarding):
+    supplier, user = onboarding.draft()
+    user.language = "en"
+    user.save(update_fields=["language"])
+    onboarding.officer.language = "zh-hans"
+    onboarding.officer.save(update_fields=["language"])
+    with translation.override("en"):  # the supplier submits from the English pages
+        services.supplier_transition(supplier=supplier, action=Action.SUBMIT, by=user)
+    to_county = Notification.objects.get(user=onboarding.officer)
+    assert to_county.subject == f"新的入驻申请待认定：{supplier.legal_name}"
+    assert to_county.link == f"/county/applications/{supplier.pk}/"
+    with translation.override("zh-hans"):  # the county office works in Chinese
+        services.supplier_transition(
+            supplier=supplier, action=Action.ENDORSE, by=onboarding.officer, reason="本县企业"
+        )
+    to_supplier = Notification.objects.filter(user=user).latest("id")
+    assert to_supplier.subject == f"Endorse as a local supplier: {supplier.legal_name}"
+    assert (
+        to_supplier.body
+        == "Your supplier status is now “Endorsed by county, awaiting review”.\nReason: 本县企业"
+    )
 
 
 def test_submit_is_refused_until_the_application_is_complete(onboarding):

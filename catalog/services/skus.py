@@ -1,0 +1,285 @@
+"""SKU prices and stock changed outside the product form: one SKU, or many from the stock CSV; and
+the records every such change leaves (price history, stock ledger). All the stock-ledger writes of the
+catalogue live here."""
+
+import csv
+import io
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from catalog.hooks import SKU_PRICES_CHANGED
+from catalog.models import Product, Sku, SkuPriceChange
+from catalog.services._common import lock_product, require_supplier
+from catalog.services.cleaning import SKU_FIELDS, clean_sku
+from catalog.services.summary import product_refresh_summary
+from catalog.units import unit_price
+from core.money import CENT
+from orders.models import StockMovement, StockReason
+from suppliers.models import Supplier
+
+
+@dataclass(frozen=True)
+class SkuRow:
+    """A row of the product form's SKUs: what was submitted, and its clean values (None: delete it)."""
+
+    row: dict
+    clean: dict | None
+
+
+def product_skus_write(
+    product: Product, rows: list[SkuRow], *, existing: dict[int, Sku], by: User, source: str
+) -> None:
+    """Write the checked SKU rows of a saved product (product_save, holding the product's lock):
+    stock and price changes are recorded, and the repriced SKUs judged again in one job."""
+    repriced: list[int] = []
+    for position, item in enumerate(rows):
+        if item.clean is None:
+            if item.row.get("id"):
+                remove_sku(existing[item.row["id"]])
+            continue
+        sku = existing.get(item.row.get("id")) or Sku(product=product)
+        old_price, old_unit_price, old_spec = (
+            (sku.price, sku.unit_price, sku.spec) if sku.pk else (None, None, "")
+        )
+        old_stock = sku.stock if sku.pk else None  # a new SKU's ledger starts at its first change
+        for field in SKU_FIELDS:
+            if field in item.clean:
+                setattr(sku, field, item.clean[field])
+        sku.unit_price = item.clean["unit_price"]
+        sku.position = position
+        sku.save()
+        if old_stock is not None:
+            record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
+        if record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False):
+            repriced.append(sku.pk)
+    if repriced:
+        SKU_PRICES_CHANGED(sku_ids=repriced)  # one background job for the product's SKUs
+
+
+def record_stock_change(sku: Sku, old_stock: int, *, by: User | None, reason: str, note: str = "") -> None:
+    """Keep a stock change made outside an order in the stock ledger (orders.StockMovement)."""
+    if sku.stock != old_stock:
+        StockMovement.objects.create(
+            sku=sku, change=sku.stock - old_stock, stock_after=sku.stock, reason=reason, actor=by, note=note
+        )
+
+
+def remove_sku(sku: Sku) -> None:
+    """Delete a SKU taken out of the form; one that orders or the stock ledger point to is kept,
+    no longer offered, so what was bought stays on record."""
+    try:
+        with transaction.atomic():
+            sku.delete()
+    except ProtectedError:
+        sku.is_active = False
+        sku.save(update_fields=["is_active"])
+
+
+def record_price_change(
+    sku: Sku, old_price, old_unit_price, old_spec: str, *, by: User | None, source: str, rejudge: bool = True
+) -> bool:
+    """Keep a price or spec change in the history and, unless the caller re-judges a batch itself
+    (``rejudge=False``), queue the SKU's price verdict. Returns whether anything changed."""
+    if old_price == sku.price and old_spec == sku.spec and old_unit_price == sku.unit_price:
+        return False
+    SkuPriceChange.objects.create(
+        sku=sku,
+        old_price=old_price,
+        new_price=sku.price,
+        old_unit_price=old_unit_price,
+        new_unit_price=sku.unit_price,
+        old_spec=old_spec,
+        new_spec=sku.spec,
+        source=source,
+        actor=by,
+    )
+    if rejudge:
+        SKU_PRICES_CHANGED(sku_ids=[sku.pk])
+    return True
+
+
+@transaction.atomic
+def sku_update(
+    *,
+    sku: Sku,
+    by: User,
+    price: Decimal | None = None,
+    stock: int | None = None,
+    spec: str | None = None,
+    source: str = "form",
+) -> Sku:
+    """Change a SKU's price, stock or specification, including while on sale (recorded)."""
+    product = lock_product(sku.product)
+    require_supplier(by, product.supplier)
+    sku = Sku.objects.select_for_update().get(pk=sku.pk, product=product)
+    row = {f: getattr(sku, f) for f in SKU_FIELDS}
+    row |= {k: v for k, v in {"price": price, "stock": stock, "spec": spec}.items() if v is not None}
+    clean, errors = clean_sku(row, product.category.price_basis)
+    if errors:
+        raise ValidationError(errors)
+    old = (sku.price, sku.unit_price, sku.spec)
+    old_stock = sku.stock
+    sku.price, sku.stock, sku.spec, sku.unit_price = (
+        clean["price"],
+        clean["stock"],
+        clean["spec"],
+        clean["unit_price"],
+    )
+    sku.save(update_fields=["price", "stock", "spec", "unit_price"])
+    record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
+    record_price_change(sku, *old, by=by, source=source)
+    product_refresh_summary(product)
+    return sku
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+
+def _parse_stock(raw_stock: str) -> int | None:
+    try:
+        stock = int(Decimal(raw_stock))
+        if Decimal(raw_stock) != stock:
+            raise InvalidOperation
+    except (InvalidOperation, ValueError):
+        return None
+    return stock
+
+
+def _parse_price(raw_price: str) -> Decimal | None:
+    try:
+        price = Decimal(raw_price)
+        if not price.is_finite() or price <= 0 or price != price.quantize(CENT) or price >= 10**8:
+            raise InvalidOperation
+    except InvalidOperation:
+        return None
+    return price.quantize(CENT)
+
+
+@dataclass
+class StockFile:
+    """A stock CSV read line by line: the stock and prices wanted per SKU id, and what is wrong."""
+
+    wanted: dict[int, int]
+    prices: dict[int, Decimal]
+    line_of: dict[int, int]
+    problems: list[RowError]
+
+    def read(self, line: int, row: dict) -> None:
+        raw_id, raw_stock = (row.get("sku_id") or "").strip(), (row.get("stock") or "").strip()
+        raw_price = (row.get("price") or "").strip()
+        try:
+            sku_id = int(raw_id)
+        except ValueError:
+            self.problems.append(RowError(line, _("“%(v)s” is not a SKU number.") % {"v": raw_id}))
+            return
+        stock = _parse_stock(raw_stock)
+        if stock is None:
+            self.problems.append(RowError(line, _("Stock “%(v)s” is not a whole number.") % {"v": raw_stock}))
+            return
+        if stock < 0:
+            self.problems.append(RowError(line, _("Stock cannot be below zero.")))
+            return
+        if raw_price:
+            price = _parse_price(raw_price)
+            if price is None:
+                message = _("Price “%(v)s” is not an amount in yuan above zero (e.g. 49.90).") % {
+                    "v": raw_price
+                }
+                self.problems.append(RowError(line, message))
+                return
+            self.prices[sku_id] = price
+        if sku_id in self.wanted:
+            self.problems.append(RowError(line, _("SKU %(id)d appears twice.") % {"id": sku_id}))
+            return
+        self.wanted[sku_id] = stock
+        self.line_of[sku_id] = line
+
+
+def _read_stock_file(file, supplier: Supplier) -> tuple[StockFile, set[int]]:
+    """The file's rows and the SKU ids among them that are the supplier's; ValidationError listing every
+    bad line when any is wrong."""
+    try:
+        text = file.read().decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ValidationError(_("The file is not UTF-8 text (save it as “CSV UTF-8”).")) from exc
+    reader = csv.DictReader(io.StringIO(text))
+    if not reader.fieldnames or not {"sku_id", "stock"} <= {f.strip() for f in reader.fieldnames}:
+        raise ValidationError(_("The first line must name the columns: sku_id,stock"))
+    parsed = StockFile(wanted={}, prices={}, line_of={}, problems=[])
+    for line, row in enumerate(reader, start=2):
+        parsed.read(line, row)
+    wanted, problems = parsed.wanted, parsed.problems
+    owned = set(Sku.objects.filter(pk__in=wanted, product__supplier=supplier).values_list("pk", flat=True))
+    for sku_id in wanted:
+        if sku_id not in owned:
+            problems.append(
+                RowError(parsed.line_of[sku_id], _("SKU %(id)d is not one of yours.") % {"id": sku_id})
+            )
+    if problems:
+        problems.sort(key=lambda p: p.line)
+        raise ValidationError(
+            [_("Line %(line)d: %(message)s") % {"line": p.line, "message": p.message} for p in problems]
+        )
+    return parsed, owned
+
+
+def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
+    """Set stock, and prices where a ``price`` column is given, from a CSV with columns
+    ``sku_id,stock[,price]`` (header required; an empty price cell keeps the price). All rows or
+    none: any bad row raises ValidationError listing every bad line, and nothing changes. Every
+    price changed this way is recorded in the price history (source "csv") like any other."""
+    require_supplier(by, supplier)
+    parsed, owned = _read_stock_file(file, supplier)
+    wanted, prices = parsed.wanted, parsed.prices
+    with transaction.atomic():
+        # Products before SKUs, each by id: the lock order every stock writer (checkout too) uses.
+        product_ids = set(Sku.objects.filter(pk__in=owned).values_list("product_id", flat=True))
+        list(Product.objects.select_for_update().filter(pk__in=product_ids).order_by("pk"))
+        skus = list(
+            Sku.objects.select_for_update(of=("self",))
+            .select_related("product__category")
+            .filter(pk__in=owned)
+            .order_by("pk")
+        )
+        repriced = []
+        old_stock = {sku.pk: sku.stock for sku in skus}
+        for sku in skus:
+            sku.stock = wanted[sku.pk]
+            if sku.pk in prices and prices[sku.pk] != sku.price:
+                repriced.append((sku, sku.price, sku.unit_price, sku.spec))
+                sku.price = prices[sku.pk]
+                sku.unit_price = unit_price(
+                    price=sku.price,
+                    net_quantity=sku.net_quantity,
+                    unit=sku.unit,
+                    pack_count=sku.pack_count,
+                    basis=sku.product.category.price_basis,
+                )
+        Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
+        StockMovement.objects.bulk_create(
+            StockMovement(
+                sku=sku,
+                change=sku.stock - old_stock[sku.pk],
+                stock_after=sku.stock,
+                reason=StockReason.CSV_IMPORT,
+                actor=by,
+            )
+            for sku in skus
+            if sku.stock != old_stock[sku.pk]
+        )
+        for sku, old_price, old_unit_price, old_spec in repriced:
+            record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv", rejudge=False)
+        if repriced:
+            SKU_PRICES_CHANGED(sku_ids=[sku.pk for sku, *_old in repriced])  # one background job for the file
+        for product in Product.objects.filter(skus__in=skus).distinct():
+            product_refresh_summary(product)
+    return len(skus)

@@ -194,7 +194,6 @@ def main(argv: list[str] | None = None) -> None:
     from catalog.models import Sku, SkuPriceChange
     from demo.price_history import generate_price_history
     from pricing.models import PriceIndexPoint
-    from pricing.published_index import build_index
 
     started = time.perf_counter()
     call_command("migrate", verbosity=0, interactive=False)

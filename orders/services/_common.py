@@ -6,11 +6,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.roles import OpsTeam
+from orders import locks
 from orders.models import (
-    LIVE_PAYMENT_STATUSES,
     Order,
     OrderEvent,
-    Payment,
 )
 from orders.workflow import (
     Actor,
@@ -60,12 +59,7 @@ def _link(order: Order, side: str) -> str:
 
 
 def _lock_order(order: Order) -> Order:
-    return Order.objects.select_for_update().get(pk=order.pk)
-
-
-def _live_payment(order: Order, *, lock: bool = True) -> Payment | None:
-    qs = Payment.objects.filter(order=order, status__in=LIVE_PAYMENT_STATUSES)
-    return (qs.select_for_update() if lock else qs).first()
+    return locks.lock_order(order)
 
 
 def _record(order: Order, action: str, *, by: User | None, role: str, reason: str = "", **details) -> None:

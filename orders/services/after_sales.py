@@ -6,7 +6,6 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import Sum
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from accounts.models import User
 from accounts.notifications import notify
 from core.money import CENT, money, yuan
 from core.uploads import clean_image
+from orders import locks
 from orders.models import (
     AfterSaleEvent,
     AfterSaleKind,
@@ -29,7 +29,6 @@ from orders.services._common import (
     _buyer_contacts,
     _customer_service,
     _link,
-    _live_payment,
     _lock_order,
     _supplier_members,
     actor_kind,
@@ -72,7 +71,7 @@ def _after_sale_event(
     )
 
 
-@transaction.atomic
+@locks.atomic()
 def after_sale_open(
     *, order: Order, by: User, kind: str, reason: str, amount, photos: Iterable = ()
 ) -> AfterSaleRequest:
@@ -144,8 +143,7 @@ def after_sale_open(
 
 
 def _lock_request(request: AfterSaleRequest) -> tuple[Order, AfterSaleRequest]:
-    order = _lock_order(request.order)
-    return order, AfterSaleRequest.objects.select_for_update().get(pk=request.pk, order=order)
+    return locks.lock_after_sale(request)
 
 
 def _step(request: AfterSaleRequest, action: str, reason: str) -> str:
@@ -163,7 +161,7 @@ def _step(request: AfterSaleRequest, action: str, reason: str) -> str:
 
 
 def _grant(order: Order, request: AfterSaleRequest, *, by: User, role: str, reason: str) -> None:
-    payment = _live_payment(order)
+    payment = locks.lock_payment(order)
     if payment is not None:
         label = _("After-sales request %(id)d") % {"id": request.pk}
         _refund(
@@ -192,7 +190,7 @@ def _apply_step(
     _after_sale_event(request, action, previous, by=by, role=role, reason=reason)
 
 
-@transaction.atomic
+@locks.atomic()
 def after_sale_respond(
     *, request: AfterSaleRequest, by: User, accept: bool, reason: str = ""
 ) -> AfterSaleRequest:
@@ -215,7 +213,7 @@ def after_sale_respond(
     return request
 
 
-@transaction.atomic
+@locks.atomic()
 def after_sale_dispute(*, request: AfterSaleRequest, by: User, reason: str) -> AfterSaleRequest:
     """The buyer objects to a refusal: customer service will decide."""
     order, request = _lock_request(request)
@@ -236,7 +234,7 @@ def after_sale_dispute(*, request: AfterSaleRequest, by: User, reason: str) -> A
     return request
 
 
-@transaction.atomic
+@locks.atomic()
 def after_sale_arbitrate(
     *, request: AfterSaleRequest, by: User, decision: str, reason: str
 ) -> AfterSaleRequest:

@@ -1,11 +1,11 @@
 """The buyer's cart: what goes in, how much, at which price seen."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from catalog.models import Sku
+from orders import locks
 from orders.models import (
     Cart,
     CartItem,
@@ -43,8 +43,7 @@ def _check_quantity(quantity) -> int:
 
 
 def _locked_cart(user: User) -> Cart:
-    cart, _created = Cart.objects.get_or_create(user=user)
-    return Cart.objects.select_for_update().get(pk=cart.pk)
+    return locks.lock_cart(user)
 
 
 def _own_item(user: User, item: CartItem) -> CartItem:
@@ -55,7 +54,7 @@ def _own_item(user: User, item: CartItem) -> CartItem:
     return own
 
 
-@transaction.atomic
+@locks.atomic()
 def cart_add(*, user: User, sku: Sku, quantity: int) -> CartItem:
     """Put ``quantity`` of ``sku`` in the buyer's cart (adding to what is there). The SKU must be
     offered, its product on sale from an active supplier, and in stock for the new quantity."""
@@ -80,7 +79,7 @@ def cart_add(*, user: User, sku: Sku, quantity: int) -> CartItem:
     return item
 
 
-@transaction.atomic
+@locks.atomic()
 def cart_update(*, user: User, item: CartItem, quantity: int) -> CartItem:
     """Change the quantity of an item of the buyer's own cart (``cart_remove`` takes it out)."""
     _require_buyer(user)
@@ -95,7 +94,7 @@ def cart_update(*, user: User, item: CartItem, quantity: int) -> CartItem:
     return item
 
 
-@transaction.atomic
+@locks.atomic()
 def cart_remove(*, user: User, item: CartItem) -> None:
     """Take an item out of the buyer's own cart."""
     _require_buyer(user)
@@ -103,7 +102,7 @@ def cart_remove(*, user: User, item: CartItem) -> None:
     _own_item(user, item).delete()
 
 
-@transaction.atomic
+@locks.atomic()
 def cart_acknowledge_prices(*, user: User) -> int:
     """Record that the buyer has seen the current price of every item in the cart."""
     changed = 0

@@ -21,8 +21,8 @@ from buyers.models import DeliveryAddress
 from buyers.services import address_problems
 from catalog.models import Product, Sku
 from core.money import money, yuan
+from orders import locks
 from orders.models import (
-    Cart,
     CartItem,
     Checkout,
     InvoiceType,
@@ -260,7 +260,7 @@ def place_orders(
         return existing
     address = _check_address(user, address)
     try:
-        with transaction.atomic():
+        with locks.atomic():
             return _place(
                 user=user,
                 address=address,
@@ -274,24 +274,6 @@ def place_orders(
         # After the rollback: the next preview shows the new prices as the ones the buyer has seen.
         cart_acknowledge_prices(user=user)
         raise
-
-
-def _lock_products_and_skus(sku_ids: Iterable[int]) -> dict[int, Sku]:
-    """Lock the products of these SKUs, then the SKUs, each in id order; return the SKUs (fresh
-    rows, with their product and its supplier). Call inside a transaction."""
-    sku_ids = sorted(set(sku_ids))
-    product_ids = sorted(set(Sku.objects.filter(pk__in=sku_ids).values_list("product_id", flat=True)))
-    products = {
-        p.pk: p
-        for p in Product.objects.select_for_update(of=("self",))
-        .select_related("supplier")
-        .filter(pk__in=product_ids)
-        .order_by("pk")
-    }
-    skus = {s.pk: s for s in Sku.objects.select_for_update().filter(pk__in=sku_ids).order_by("pk")}
-    for sku in skus.values():
-        sku.product = products[sku.product_id]
-    return skus
 
 
 def _refresh_product_stock(product_ids: Iterable[int], sold: Mapping[int, int]) -> None:
@@ -316,7 +298,7 @@ def _place(
     key: str,
     payment_method: str,
 ) -> list[Order]:
-    cart = Cart.objects.select_for_update().filter(user=user).first()
+    cart = locks.lock_cart_of(user)
     # A click that was waiting for the cart lock finds what the first click made.
     existing = _existing_orders(user, key)
     if existing is not None:
@@ -324,7 +306,7 @@ def _place(
     items = list(CartItem.objects.filter(cart=cart).order_by("id")) if cart else []
     if not items:
         raise ValidationError(_("Your cart is empty."), code="empty_cart")
-    skus = _lock_products_and_skus(item.sku_id for item in items)
+    skus = locks.lock_for_checkout(item.sku_id for item in items)
     items = [item for item in items if item.sku_id in skus]
     for item in items:
         item.sku = skus[item.sku_id]

@@ -6,7 +6,6 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,6 +13,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from catalog.models import Sku
+from orders import locks
 from orders.models import (
     Order,
     OrderEvent,
@@ -21,8 +21,8 @@ from orders.models import (
     StockMovement,
     StockReason,
 )
-from orders.services._common import _buyer_contacts, _link, _lock_order, _supplier_members, actor_kind
-from orders.services.checkout import _lock_products_and_skus, _refresh_product_stock
+from orders.services._common import _buyer_contacts, _link, _supplier_members, actor_kind
+from orders.services.checkout import _refresh_product_stock
 from orders.services.settlement import _cancel_payment, _is_settled
 from orders.workflow import (
     DETAIL_LABELS,
@@ -81,7 +81,7 @@ def _notify_transition(order: Order, action: str, *, actor: str, reason: str) ->
         )
 
 
-@transaction.atomic
+@locks.atomic()
 def order_transition(*, order: Order, action: str, by: User | None, reason: str = "", **details) -> Order:
     """Move an order along its lifecycle (orders.workflow), the only way its status changes.
 
@@ -91,7 +91,8 @@ def order_transition(*, order: Order, action: str, by: User | None, reason: str 
     the other party. Cancelling returns the stock and voids or refunds the payment; receiving
     an order that is paid completes it.
     """
-    order = _lock_order(order)
+    # A cancellation gives stock back: its products and SKUs are locked before the order.
+    order = locks.lock_stock_and_order(order) if action == OrderAction.CANCEL else locks.lock_order(order)
     actor = actor_kind(by, order)
     if actor is None:
         raise PermissionDenied(_("You may not act on this order."))
@@ -168,7 +169,7 @@ def _complete_if_due(order: Order) -> None:
 def _return_stock(order: Order, *, by: User | None) -> None:
     """Put a cancelled order's quantities back on its SKUs, in the ledger too."""
     lines = list(order.lines.all())
-    skus = _lock_products_and_skus(line.sku_id for line in lines)
+    skus = locks.lock_for_checkout(line.sku_id for line in lines)
     returned: dict[int, int] = defaultdict(int)
     for line in lines:
         returned[line.sku_id] += line.quantity
@@ -206,9 +207,9 @@ def order_auto_receive(now: datetime.datetime | None = None, *, batch: int = 500
     due = Order.objects.filter(status=OrderStatus.SHIPPED, shipped_at__lte=cutoff)
     done = 0
     for pk in due.order_by("shipped_at", "id").values_list("pk", flat=True)[:batch]:
-        with transaction.atomic():
+        with locks.atomic():
             # Re-read under the lock: the buyer may have confirmed in the meantime.
-            order = due.select_for_update().filter(pk=pk).first()
+            order = locks.lock_order(pk, among=due)
             if order is None:
                 continue
             order_transition(

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from core.money import money, yuan
+from orders import locks
 from orders.models import (
     Order,
     OrderStatus,
@@ -20,7 +21,7 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.payments import PaymentStart, SandboxProvider, get_provider
-from orders.services._common import _link, _live_payment, _lock_order, _record, _supplier_members, actor_kind
+from orders.services._common import _link, _lock_order, _record, _supplier_members, actor_kind
 from orders.services.lifecycle import _complete_if_due
 from orders.workflow import (
     Actor,
@@ -47,7 +48,7 @@ def _mark_paid(order: Order, payment: Payment, *, by: User | None, role: str, **
 
 
 def _pending_payment_for(order: Order, payment: Payment) -> Payment:
-    payment = Payment.objects.select_for_update().get(pk=payment.pk, order=order)
+    payment = locks.lock_payment(order, payment)
     if order.status == OrderStatus.CANCELLED:
         raise ValidationError(_("This order was cancelled; it cannot be paid."), code="cancelled")
     if payment.status != PaymentStatus.PENDING:
@@ -65,13 +66,13 @@ def payment_start(*, order: Order, by: User) -> PaymentStart:
 
     The provider is called outside any transaction (a real one is a network call); two concurrent
     calls keep whichever reference was stored first."""
-    with transaction.atomic():
+    with locks.atomic():
         order = _lock_order(order)
         if actor_kind(by, order) != Actor.BUYER:
             raise PermissionDenied(_("Only the buyer pays an order."))
         if order.status == OrderStatus.CANCELLED:
             raise ValidationError(_("This order was cancelled; it cannot be paid."), code="cancelled")
-        payment = _live_payment(order)
+        payment = locks.lock_payment(order)
         if payment is None:  # the last attempt failed: try again with a new payment
             payment = Payment.objects.create(
                 order=order,
@@ -84,8 +85,8 @@ def payment_start(*, order: Order, by: User) -> PaymentStart:
     if payment.provider_reference:
         return PaymentStart(reference=payment.provider_reference, **payment.provider_data)
     start = get_provider(payment.provider).create_payment(payment)
-    with transaction.atomic():
-        payment = Payment.objects.select_for_update().get(pk=payment.pk)
+    with locks.atomic():
+        payment = locks.lock_payment_alone(payment)
         if not payment.provider_reference:
             payment.provider_reference = start.reference
             payment.provider_data = {"redirect_url": start.redirect_url, "instructions": start.instructions}
@@ -93,7 +94,7 @@ def payment_start(*, order: Order, by: User) -> PaymentStart:
     return PaymentStart(reference=payment.provider_reference, **payment.provider_data)
 
 
-@transaction.atomic
+@locks.atomic()
 def sandbox_card_pay(*, payment: Payment, by: User) -> Payment:
     """The buyer confirms an official-card payment on the sandbox's simulated card page."""
     order = _lock_order(payment.order)
@@ -108,7 +109,7 @@ def sandbox_card_pay(*, payment: Payment, by: User) -> Payment:
     return payment
 
 
-@transaction.atomic
+@locks.atomic()
 def payment_confirm_transfer(*, payment: Payment, by: User, reference: str) -> Payment:
     """Ops confirm that a bank transfer for this payment arrived, with the bank's transaction
     reference (needs the ``orders.confirm_payment`` permission)."""
@@ -137,7 +138,7 @@ def payment_notification_handle(
     again returns the stored notification and changes nothing."""
     gateway = get_provider(provider)
     event = gateway.verify_notification(headers, body)
-    with transaction.atomic():
+    with locks.atomic():
         try:
             with transaction.atomic():
                 note = PaymentNotification.objects.create(
@@ -150,7 +151,7 @@ def payment_notification_handle(
             result = "unknown payment"
         else:
             order = _lock_order(found.order)
-            payment = Payment.objects.select_for_update().get(pk=found.pk)
+            payment = locks.lock_payment(order, found)
             note.payment = payment
             result = _apply_provider_event(order, payment, event)
         note.result = result

@@ -1,12 +1,12 @@
 """Reviews: the buyer rates a completed order once, the supplier replies once."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.notifications import notify
+from orders import locks
 from orders.models import (
     Order,
     OrderStatus,
@@ -20,7 +20,7 @@ from orders.workflow import (
 # --- Reviews ------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@locks.atomic()
 def review_add(
     *, order: Order, by: User, quality: int, price: int, service: int, comment: str = ""
 ) -> Review:
@@ -60,10 +60,10 @@ def review_add(
     return review
 
 
-@transaction.atomic
+@locks.atomic()
 def review_reply(*, review: Review, by: User, text: str) -> Review:
     """The supplier answers a review, once."""
-    review = Review.objects.select_for_update().select_related("order").get(pk=review.pk)
+    review = locks.lock_review(review)
     if not (by.is_active and by.role == Role.SUPPLIER and by.supplier_id == review.supplier_id):
         raise PermissionDenied(_("Only the supplier replies to its reviews."))
     if review.replied_at is not None:

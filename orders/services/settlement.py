@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from core.money import yuan
+from orders import locks
 from orders.models import (
     AfterSaleRequest,
     Order,
@@ -15,19 +16,19 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.payments import get_provider
-from orders.services._common import _live_payment, _record
+from orders.services._common import _record
 from orders.workflow import (
     OrderAction,
 )
 
 
 def _is_settled(order: Order) -> bool:
-    payment = _live_payment(order, lock=False)
+    payment = order.current_payment
     return payment is not None and payment.is_settled
 
 
 def _cancel_payment(order: Order, *, by: User | None, role: str, reason: str) -> None:
-    payment = _live_payment(order)
+    payment = locks.lock_payment(order)
     if payment is None:
         return
     if payment.status == PaymentStatus.PENDING:

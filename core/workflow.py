@@ -65,6 +65,8 @@ def step(
 
 
 GIVE_A_REASON = _("Give a reason: the other party will read it.")
+NOT_POSSIBLE_NOW = _("“%(action)s” is not possible while it is “%(status)s”.")
+NOT_YOURS = _("You may not do this.")
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ class Workflow:
     detail_labels: dict[str, Promise] = field(default_factory=dict)
     # Said when the object is in a state no step leaves from (e.g. "This order has been cancelled.").
     final_states: dict[str, Promise] = field(default_factory=dict)
+    # Said when a step is refused in a state no refusal names (``%(action)s``, ``%(status)s``), and when
+    # the actor has no say in a step that exists (``%(action)s``): each kind of object may name itself.
+    refusal_message: Promise = NOT_POSSIBLE_NOW
+    denied_message: Promise = NOT_YOURS
 
     def find(self, action: str, actor: str | None) -> Transition | None:
         """The row for ``action`` taken by ``actor`` (None when there is none)."""
@@ -137,7 +143,7 @@ def check(
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
     transition = workflow.find(action, actor)
     if transition is None:
-        raise PermissionDenied(_("You may not do this."))
+        raise PermissionDenied(str(workflow.denied_message) % {"action": workflow.action_label(action)})
     status = getattr(obj, workflow.state_field)
     if status not in transition.sources:
         raise ValidationError(_refusal(workflow, transition, obj, status), code="invalid_transition")
@@ -161,7 +167,7 @@ def _refusal(workflow: Workflow, transition: Transition, obj, status: str) -> st
     for states, message in transition.refusals:
         if status in states:
             return str(message)
-    return _("“%(action)s” is not possible while it is “%(status)s”.") % {
+    return str(workflow.refusal_message) % {
         "action": workflow.action_label(transition.action),
         "status": getattr(obj, f"get_{workflow.state_field}_display")(),
     }

@@ -6,13 +6,13 @@ Rules that hold everywhere here:
 - Prices and totals come from the database at the moment of the write; no caller can pass a price.
 - A refused input raises ``ValidationError`` (per field where there is a field) or
   ``PermissionDenied`` and leaves nothing half-made: each use case is one transaction.
-- Rows are locked in one fixed order, so two use cases never wait for each other in a circle:
-  cart → order → products (by id) → SKUs (by id) → payment → after-sales request → review.
-  Catalogue writes take product then SKU too (catalog.services.sku_update).
-- Notifications go to the inbox in the same transaction and are emailed after commit (``notify``).
+- Rows are locked in one fixed order, so two use cases never wait for each other in a circle: the
+  order ``orders.locks`` declares and checks (cart → products → SKUs → order → after-sales request →
+  payment → review). Every lock is taken through it.
+- Notifications go to the inbox in the same transaction, each in its reader's language, and are
+  emailed after commit (``notify``).
 """
 
-from orders.services._common import actor_kind
 from orders.services.after_sales import (
     MAX_AFTER_SALE_PHOTOS,
     after_sale_arbitrate,
@@ -55,7 +55,6 @@ __all__ = [
     "PreviewGroup",
     "PreviewLine",
     "PricesChanged",
-    "actor_kind",
     "after_sale_arbitrate",
     "after_sale_dispute",
     "after_sale_open",

@@ -2,22 +2,15 @@
 lock, its current payment and its history."""
 
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from accounts.actors import actor_of
 from accounts.models import Role, User
 from accounts.roles import OpsTeam
-from orders import locks
-from orders.models import (
-    Order,
-    OrderEvent,
-)
-from orders.workflow import (
-    Actor,
-)
-
-BUYER_ORDER_LINK = "/orders/{number}/"
-SUPPLIER_ORDER_LINK = "/suppliers/orders/{number}/"
-
+from core.workflow import Actor, record
+from orders.models import Order
+from orders.workflow import ORDER_WORKFLOW
 
 # --- Who acts --------------------------------------------------------------------------------------
 
@@ -27,19 +20,14 @@ def _require_buyer(user: User) -> None:
         raise PermissionDenied(_("Only buyers of a buyer unit can order."))
 
 
-def actor_kind(user: User | None, order: Order) -> str | None:
-    """In which capacity ``user`` acts on ``order`` (None: it has no say). ``None`` is the platform."""
-    if user is None:
-        return Actor.SYSTEM
-    if not user.is_active:
-        return None
-    if user.role == Role.BUYER and user.buyer_unit_id == order.buyer_unit_id:
-        return Actor.BUYER
-    if user.role == Role.SUPPLIER and user.supplier_id == order.supplier_id:
-        return Actor.SUPPLIER
-    if user.is_ops and user.has_perm("orders.change_order"):
-        return Actor.OPS
-    return None
+def order_actor(user: User | None, order: Order) -> str | None:
+    """In which capacity ``user`` acts on ``order`` (None: no say; a ``None`` user is the platform)."""
+    return actor_of(
+        user,
+        supplier_id=order.supplier_id,
+        buyer_unit_id=order.buyer_unit_id,
+        ops_permission="orders.change_order",
+    )
 
 
 def _supplier_members(supplier_id: int):
@@ -55,21 +43,19 @@ def _customer_service():
 
 
 def _link(order: Order, side: str) -> str:
-    return (BUYER_ORDER_LINK if side == Actor.BUYER else SUPPLIER_ORDER_LINK).format(number=order.number)
-
-
-def _lock_order(order: Order) -> Order:
-    return locks.lock_order(order)
+    """Where ``side`` (the buyer or the supplier) reads ``order``."""
+    return reverse("orders:detail" if side == Actor.BUYER else "supplier_orders:detail", args=[order.number])
 
 
 def _record(order: Order, action: str, *, by: User | None, role: str, reason: str = "", **details) -> None:
-    OrderEvent.objects.create(
-        order=order,
+    """An entry of the order's history that leaves its status as it is (a payment, a refund)."""
+    record(
+        ORDER_WORKFLOW,
+        order,
         action=action,
-        from_status=order.status,
-        to_status=order.status,
-        actor=by,
-        actor_role=role,
+        previous=order.status,
+        by=by,
+        actor=role,
         reason=reason,
-        details={k: str(v) for k, v in details.items()},
+        details=details,
     )

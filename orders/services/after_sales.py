@@ -7,6 +7,7 @@ from decimal import Decimal, InvalidOperation
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Sum
+from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
@@ -14,9 +15,9 @@ from accounts.models import User
 from accounts.notifications import notify
 from core.money import CENT, money, yuan
 from core.uploads import clean_image
+from core.workflow import Actor, record, transition
 from orders import locks
 from orders.models import (
-    AfterSaleEvent,
     AfterSaleKind,
     AfterSalePhoto,
     AfterSaleRequest,
@@ -29,17 +30,12 @@ from orders.services._common import (
     _buyer_contacts,
     _customer_service,
     _link,
-    _lock_order,
     _supplier_members,
-    actor_kind,
+    order_actor,
 )
 from orders.services.lifecycle import _complete_if_due
 from orders.services.settlement import _refund
-from orders.workflow import (
-    AFTER_SALE_STEPS,
-    Actor,
-    AfterSaleAction,
-)
+from orders.workflow import AFTER_SALE_WORKFLOW, AfterSaleAction
 
 MAX_AFTER_SALE_PHOTOS = 5
 PHOTO_MAX_SIDE = 1600
@@ -57,28 +53,14 @@ def _parse_amount(value) -> Decimal | None:
     return amount
 
 
-def _after_sale_event(
-    request: AfterSaleRequest, action: str, previous: str, *, by: User, role: str, reason: str
-):
-    AfterSaleEvent.objects.create(
-        request=request,
-        action=action,
-        from_status=previous,
-        to_status=request.status,
-        actor=by,
-        actor_role=role,
-        reason=reason,
-    )
-
-
 @locks.atomic()
 def after_sale_open(
     *, order: Order, by: User, kind: str, reason: str, amount, photos: Iterable = ()
 ) -> AfterSaleRequest:
     """The buyer asks for a refund (or a return and refund) of up to what is left of the order
     total, within ORDER_AFTER_SALES_DAYS of receipt, with up to five photos (re-encoded, no EXIF)."""
-    order = _lock_order(order)
-    if actor_kind(by, order) != Actor.BUYER:
+    order = locks.lock_order(order)
+    if order_actor(by, order) != Actor.BUYER:
         raise PermissionDenied(_("Only the buyer can ask for a refund or return."))
     if order.status not in (OrderStatus.RECEIVED, OrderStatus.COMPLETED):
         raise ValidationError(
@@ -98,10 +80,43 @@ def after_sale_open(
         raise ValidationError(
             _("A request for this order is already being handled; wait for its answer."), code="pending"
         )
+    reason = (reason or "").strip()
+    parsed, cleaned = _checked_request(order, kind=kind, reason=reason, amount=amount, photos=photos)
+    request = AfterSaleRequest.objects.create(
+        order=order, kind=kind, reason=reason, amount=money(parsed), opened_by=by
+    )
+    for clean in cleaned:
+        photo = AfterSalePhoto(request=request, sha256=clean.sha256)
+        photo.image.save(clean.content.name, clean.content, save=False)
+        photo.save()
+    record(
+        AFTER_SALE_WORKFLOW,
+        request,
+        action=AfterSaleAction.OPEN,
+        previous="",
+        by=by,
+        actor=Actor.BUYER,
+        reason=reason,
+    )
+    notify(
+        users=_supplier_members(order.supplier_id),
+        subject=lambda: _("Refund or return requested for order %(number)s") % {"number": order.number},
+        body=lambda: (
+            _("%(kind)s of %(amount)s: %(reason)s")
+            % {"kind": request.get_kind_display(), "amount": yuan(request.amount), "reason": reason}
+        ),
+        link=_link(order, Actor.SUPPLIER),
+    )
+    return request
+
+
+def _checked_request(
+    order: Order, *, kind: str, reason: str, amount, photos: Iterable
+) -> tuple[Decimal, list]:
+    """The amount asked for and the cleaned photos, or every problem of the request at once."""
     errors: dict[str, list[str]] = {}
     if kind not in AfterSaleKind.values:
         errors["kind"] = [_("Choose refund only, or return and refund.")]
-    reason = (reason or "").strip()
     if not reason:
         errors["reason"] = [_("Say what is wrong: the supplier will read it.")]
     parsed = _parse_amount(amount)
@@ -124,40 +139,7 @@ def after_sale_open(
     if errors:
         raise ValidationError(errors)
 
-    request = AfterSaleRequest.objects.create(
-        order=order, kind=kind, reason=reason, amount=money(parsed), opened_by=by
-    )
-    for clean in cleaned:
-        photo = AfterSalePhoto(request=request, sha256=clean.sha256)
-        photo.image.save(clean.content.name, clean.content, save=False)
-        photo.save()
-    _after_sale_event(request, AfterSaleAction.OPEN, "", by=by, role=Actor.BUYER, reason=reason)
-    notify(
-        users=_supplier_members(order.supplier_id),
-        subject=_("Refund or return requested for order %(number)s") % {"number": order.number},
-        body=_("%(kind)s of %(amount)s: %(reason)s")
-        % {"kind": request.get_kind_display(), "amount": yuan(request.amount), "reason": reason},
-        link=_link(order, Actor.SUPPLIER),
-    )
-    return request
-
-
-def _lock_request(request: AfterSaleRequest) -> tuple[Order, AfterSaleRequest]:
-    return locks.lock_after_sale(request)
-
-
-def _step(request: AfterSaleRequest, action: str, reason: str) -> str:
-    step = AFTER_SALE_STEPS[action]
-    if request.status not in step.sources:
-        raise ValidationError(
-            _("“%(action)s” is not possible while the request is “%(status)s”.")
-            % {"action": AfterSaleAction(action).label, "status": request.get_status_display()},
-            code="invalid_transition",
-        )
-    reason = (reason or "").strip()
-    if step.reason_required and not reason:
-        raise ValidationError({"reason": _("Give a reason: the other side will read it.")}, code="required")
-    return reason
+    return parsed, cleaned
 
 
 def _grant(order: Order, request: AfterSaleRequest, *, by: User, role: str, reason: str) -> None:
@@ -178,16 +160,30 @@ def _grant(order: Order, request: AfterSaleRequest, *, by: User, role: str, reas
     request.refunded_amount = request.amount
 
 
-def _apply_step(
-    request: AfterSaleRequest, action: str, *, by: User, role: str, reason: str, **fields
-) -> None:
-    previous = request.status
-    request.status = AFTER_SALE_STEPS[action].target
-    request.status_changed_at = timezone.now()
-    for name, value in fields.items():
-        setattr(request, name, value)
-    request.save()
-    _after_sale_event(request, action, previous, by=by, role=role, reason=reason)
+def _step(
+    request: AfterSaleRequest, action: str, *, by: User, actor: str, reason: str, fields: dict, before=None
+) -> AfterSaleRequest:
+    """Take one step of AFTER_SALE_WORKFLOW on the locked request, setting ``fields`` with it (``fields``
+    may be a function of the request, for what ``before`` decides)."""
+
+    def apply(obj: AfterSaleRequest, _step) -> list[str]:
+        values = fields(obj) if callable(fields) else fields
+        for name, value in values.items():
+            setattr(obj, name, value)
+        return list(values)
+
+    change = transition(
+        AFTER_SALE_WORKFLOW,
+        request,
+        action=action,
+        by=by,
+        actor=actor,
+        reason=reason,
+        locked=True,
+        before=before,
+        apply=apply,
+    )
+    return change.obj
 
 
 @locks.atomic()
@@ -195,19 +191,32 @@ def after_sale_respond(
     *, request: AfterSaleRequest, by: User, accept: bool, reason: str = ""
 ) -> AfterSaleRequest:
     """The supplier accepts (the refund is recorded on the payment at once) or refuses with a reason."""
-    order, request = _lock_request(request)
-    if actor_kind(by, order) != Actor.SUPPLIER:
+    order, request = locks.lock_after_sale(request)
+    if order_actor(by, order) != Actor.SUPPLIER:
         raise PermissionDenied(_("Only the supplier answers this request."))
     action = AfterSaleAction.ACCEPT if accept else AfterSaleAction.REFUSE
-    reason = _step(request, action, reason)
-    if accept:
-        _grant(order, request, by=by, role=Actor.SUPPLIER, reason=reason)
-    _apply_step(request, action, by=by, role=Actor.SUPPLIER, reason=reason, supplier_reason=reason)
+    reason = (reason or "").strip()
+
+    def grant(obj: AfterSaleRequest, _step) -> None:
+        if accept:
+            _grant(order, obj, by=by, role=Actor.SUPPLIER, reason=reason)
+
+    request = _step(
+        request,
+        action,
+        by=by,
+        actor=Actor.SUPPLIER,
+        reason=reason,
+        before=grant,
+        fields=lambda obj: {"supplier_reason": reason, "refunded_amount": obj.refunded_amount},
+    )
     notify(
         users=_buyer_contacts(order),
-        subject=_("Your request for order %(number)s: %(status)s")
-        % {"number": order.number, "status": request.get_status_display()},
-        body=_("Reason: %(reason)s") % {"reason": reason} if reason else request.get_status_display(),
+        subject=lambda: (
+            _("Your request for order %(number)s: %(status)s")
+            % {"number": order.number, "status": request.get_status_display()}
+        ),
+        body=lambda: _("Reason: %(reason)s") % {"reason": reason} if reason else request.get_status_display(),
         link=_link(order, Actor.BUYER),
     )
     return request
@@ -216,21 +225,34 @@ def after_sale_respond(
 @locks.atomic()
 def after_sale_dispute(*, request: AfterSaleRequest, by: User, reason: str) -> AfterSaleRequest:
     """The buyer objects to a refusal: customer service will decide."""
-    order, request = _lock_request(request)
-    if actor_kind(by, order) != Actor.BUYER:
+    order, request = locks.lock_after_sale(request)
+    if order_actor(by, order) != Actor.BUYER:
         raise PermissionDenied(_("Only the buyer can dispute this answer."))
-    reason = _step(request, AfterSaleAction.DISPUTE, reason)
-    _apply_step(
-        request, AfterSaleAction.DISPUTE, by=by, role=Actor.BUYER, reason=reason, dispute_reason=reason
+    reason = (reason or "").strip()
+    request = _step(
+        request,
+        AfterSaleAction.DISPUTE,
+        by=by,
+        actor=Actor.BUYER,
+        reason=reason,
+        fields={"dispute_reason": reason},
     )
-    subject = _("Disputed refund or return for order %(number)s") % {"number": order.number}
+
+    def subject():
+        return _("Disputed refund or return for order %(number)s") % {"number": order.number}
+
     notify(
         users=_supplier_members(order.supplier_id),
         subject=subject,
         body=reason,
         link=_link(order, Actor.SUPPLIER),
     )
-    notify(users=_customer_service(), subject=subject, body=reason, link="/admin/orders/aftersalerequest/")
+    notify(
+        users=_customer_service(),
+        subject=subject,
+        body=reason,
+        link=reverse("admin:orders_aftersalerequest_changelist"),
+    )
     return request
 
 
@@ -242,26 +264,38 @@ def after_sale_arbitrate(
     refund the buyer, or uphold the supplier's refusal. Both sides are told why."""
     if not (by.is_ops and by.has_perm("orders.arbitrate_aftersalerequest")):
         raise PermissionDenied(_("Only customer service decides disputes."))
-    order, request = _lock_request(request)
-    reason = _step(request, AfterSaleAction.ARBITRATE, reason)
-    if decision not in ArbitrationDecision.values:
-        raise ValidationError({"decision": _("Choose the decision.")}, code="required")
-    if decision == ArbitrationDecision.REFUND:
-        _grant(order, request, by=by, role=Actor.OPS, reason=reason)
-    _apply_step(
+    order, request = locks.lock_after_sale(request)
+    reason = (reason or "").strip()
+
+    def decide(obj: AfterSaleRequest, _step) -> None:
+        if decision not in ArbitrationDecision.values:
+            raise ValidationError({"decision": _("Choose the decision.")}, code="required")
+        if decision == ArbitrationDecision.REFUND:
+            _grant(order, obj, by=by, role=Actor.OPS, reason=reason)
+
+    request = _step(
         request,
         AfterSaleAction.ARBITRATE,
         by=by,
-        role=Actor.OPS,
+        actor=Actor.OPS,
         reason=reason,
-        decision=decision,
-        decision_reason=reason,
+        before=decide,
+        fields=lambda obj: {
+            "decision": decision,
+            "decision_reason": reason,
+            "refunded_amount": obj.refunded_amount,
+        },
     )
-    subject = _("Decision on the request for order %(number)s: %(decision)s") % {
-        "number": order.number,
-        "decision": ArbitrationDecision(decision).label,
-    }
-    body = _("Reason: %(reason)s") % {"reason": reason}
+
+    def subject():
+        return _("Decision on the request for order %(number)s: %(decision)s") % {
+            "number": order.number,
+            "decision": ArbitrationDecision(decision).label,
+        }
+
+    def body():
+        return _("Reason: %(reason)s") % {"reason": reason}
+
     notify(users=_buyer_contacts(order), subject=subject, body=body, link=_link(order, Actor.BUYER))
     notify(
         users=_supplier_members(order.supplier_id),

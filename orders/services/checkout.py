@@ -21,15 +21,14 @@ from buyers.models import DeliveryAddress
 from buyers.services import address_problems
 from catalog.models import Product, Sku
 from core.money import money, yuan
+from core.workflow import Actor, record
 from orders import locks
 from orders.models import (
     CartItem,
     Checkout,
     InvoiceType,
     Order,
-    OrderEvent,
     OrderLine,
-    OrderStatus,
     Payment,
     PaymentMethod,
     StockMovement,
@@ -39,7 +38,7 @@ from orders.payments import get_provider
 from orders.services._common import _link, _require_buyer, _supplier_members
 from orders.services.cart import _availability_problem, _item_label, cart_acknowledge_prices
 from orders.workflow import (
-    Actor,
+    ORDER_WORKFLOW,
     OrderAction,
 )
 
@@ -344,9 +343,11 @@ def _place(
     for order in orders:
         notify(
             users=_supplier_members(order.supplier_id),
-            subject=_("New order %(number)s") % {"number": order.number},
-            body=_("%(unit)s ordered goods for %(total)s. Please confirm the order.")
-            % {"unit": checkout.buyer_unit.name, "total": yuan(order.total)},
+            subject=lambda order=order: _("New order %(number)s") % {"number": order.number},
+            body=lambda order=order: (
+                _("%(unit)s ordered goods for %(total)s. Please confirm the order.")
+                % {"unit": checkout.buyer_unit.name, "total": yuan(order.total)}
+            ),
             link=_link(order, Actor.SUPPLIER),
         )
     return orders
@@ -424,15 +425,14 @@ def _create_order(
     Payment.objects.create(
         order=order, method=payment_method, amount=order.total, provider=get_provider().code, created_at=now
     )
-    OrderEvent.objects.create(
-        order=order,
+    record(
+        ORDER_WORKFLOW,
+        order,
         action=OrderAction.PLACE,
-        from_status="",
-        to_status=OrderStatus.PLACED,
-        actor=checkout.placed_by,
-        actor_role=Actor.BUYER,
+        previous="",
+        by=checkout.placed_by,
+        actor=Actor.BUYER,
         details={"checkout": checkout.pk},
-        created_at=now,
     )
     return order
 

@@ -3,6 +3,7 @@ cancellation returns, and automatic receipt."""
 
 import datetime
 from collections import defaultdict
+from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,24 +14,18 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from catalog.models import Sku
+from core.workflow import Actor, Change, Transition, transition
 from orders import locks
 from orders.models import (
     Order,
-    OrderEvent,
     OrderStatus,
     StockMovement,
     StockReason,
 )
-from orders.services._common import _buyer_contacts, _link, _supplier_members, actor_kind
+from orders.services._common import _buyer_contacts, _link, _supplier_members, order_actor
 from orders.services.checkout import _refresh_product_stock
 from orders.services.settlement import _cancel_payment, _is_settled
-from orders.workflow import (
-    DETAIL_LABELS,
-    TRANSITIONS,
-    Actor,
-    OrderAction,
-    refusal,
-)
+from orders.workflow import DETAIL_LABELS, ORDER_WORKFLOW, SHIP_DETAILS, OrderAction
 
 STAGE_FIELDS = {
     OrderStatus.CONFIRMED: "confirmed_at",
@@ -53,29 +48,30 @@ def _subject(action: str, order: Order) -> str:
 
 
 def _notify_transition(order: Order, action: str, *, actor: str, reason: str) -> None:
-    body = _("Order %(number)s is now “%(status)s”.") % {
-        "number": order.number,
-        "status": order.get_status_display(),
-    }
-    if action == OrderAction.SHIP:
-        body += "\n" + _("Carrier: %(carrier)s, tracking number: %(tracking)s") % {
-            "carrier": order.carrier,
-            "tracking": order.tracking_number,
+    def subject() -> str:
+        return _subject(action, order)
+
+    def body() -> str:
+        text = _("Order %(number)s is now “%(status)s”.") % {
+            "number": order.number,
+            "status": order.get_status_display(),
         }
-    if reason:
-        body += "\n" + _("Reason: %(reason)s") % {"reason": reason}
-    # The other party hears of it; when the platform acts, both do.
+        if action == OrderAction.SHIP:
+            text += "\n" + _("Carrier: %(carrier)s, tracking number: %(tracking)s") % {
+                "carrier": order.carrier,
+                "tracking": order.tracking_number,
+            }
+        if reason:
+            text += "\n" + _("Reason: %(reason)s") % {"reason": reason}
+        return text
+
+    # The other party hears of it (each in their own language); when the platform acts, both do.
     if actor in (Actor.SUPPLIER, Actor.SYSTEM, Actor.OPS):
-        notify(
-            users=_buyer_contacts(order),
-            subject=_subject(action, order),
-            body=body,
-            link=_link(order, Actor.BUYER),
-        )
+        notify(users=_buyer_contacts(order), subject=subject, body=body, link=_link(order, Actor.BUYER))
     if actor in (Actor.BUYER, Actor.SYSTEM, Actor.OPS):
         notify(
             users=_supplier_members(order.supplier_id),
-            subject=_subject(action, order),
+            subject=subject,
             body=body,
             link=_link(order, Actor.SUPPLIER),
         )
@@ -83,7 +79,7 @@ def _notify_transition(order: Order, action: str, *, actor: str, reason: str) ->
 
 @locks.atomic()
 def order_transition(*, order: Order, action: str, by: User | None, reason: str = "", **details) -> Order:
-    """Move an order along its lifecycle (orders.workflow), the only way its status changes.
+    """Move an order along its lifecycle (orders.workflow.ORDER_WORKFLOW), the only way its status changes.
 
     Checks who may (the buyer unit's buyers, the supplier's people, ``None`` for the platform),
     from which states, the reason and details required (``ship`` needs ``carrier`` and
@@ -93,70 +89,65 @@ def order_transition(*, order: Order, action: str, by: User | None, reason: str 
     """
     # A cancellation gives stock back: its products and SKUs are locked before the order.
     order = locks.lock_stock_and_order(order) if action == OrderAction.CANCEL else locks.lock_order(order)
-    actor = actor_kind(by, order)
+    actor = order_actor(by, order)
     if actor is None:
         raise PermissionDenied(_("You may not act on this order."))
-    transition = TRANSITIONS.get((action, actor))
-    if transition is None:
-        if any(a == action for a, _who in TRANSITIONS):
-            raise PermissionDenied(
-                _("“%(action)s” is not for you to do on this order.") % {"action": OrderAction(action).label}
-            )
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
-    if order.status not in transition.sources:
-        message = refusal(transition, order.status) or _(
-            "“%(action)s” is not possible while the order is “%(status)s”."
-        ) % {"action": OrderAction(action).label, "status": order.get_status_display()}
-        raise ValidationError(str(message), code="invalid_transition")
-    unexpected = set(details) - set(transition.details_required)
+    expected = SHIP_DETAILS if action == OrderAction.SHIP else ()
+    unexpected = set(details) - set(expected)
     if unexpected:
         raise TypeError(f"unexpected details for {action}: {', '.join(sorted(unexpected))}")
+    clean = {name: str(details.get(name) or "").strip() for name in expected}
     reason = (reason or "").strip()
+    change = transition(
+        ORDER_WORKFLOW,
+        order,
+        action=action,
+        by=by,
+        actor=actor,
+        reason=reason,
+        details=clean,
+        locked=True,
+        before=partial(_check_step, details=clean),
+        apply=partial(_apply_step, details=clean, reason=reason),
+        after=_after_step,
+    )
+    return change.obj
+
+
+def _check_step(order: Order, step: Transition, *, details: dict[str, str]) -> None:
+    """What the table cannot say: the shipping details, and that an order is completed once paid."""
     errors: dict[str, str] = {}
-    if transition.reason_required and not reason:
-        errors["reason"] = _("Give a reason: the buyer will read it.")
-    clean = {name: str(details.get(name) or "").strip() for name in transition.details_required}
-    for name, value in clean.items():
+    for name, value in details.items():
         if not value:
             errors[name] = _("Enter the %(what)s.") % {"what": DETAIL_LABELS[name]}
         elif len(value) > 50:
             errors[name] = _("At most 50 characters.")
     if errors:
         raise ValidationError(errors, code="required")
-    if action == OrderAction.COMPLETE and not _is_settled(order):
+    if step.action == OrderAction.COMPLETE and not _is_settled(order):
         raise ValidationError(_("An order is completed only once it is paid."), code="not_paid")
 
-    previous = order.status
-    now = timezone.now()
-    order.status = transition.target
-    order.status_changed_at = now
-    setattr(order, STAGE_FIELDS[transition.target], now)
-    fields = ["status", "status_changed_at", STAGE_FIELDS[transition.target]]
-    if action == OrderAction.SHIP:
-        order.carrier, order.tracking_number = clean["carrier"], clean["tracking_number"]
+
+def _apply_step(order: Order, step: Transition, *, details: dict[str, str], reason: str) -> list[str]:
+    setattr(order, STAGE_FIELDS[step.target], order.status_changed_at)
+    fields = [STAGE_FIELDS[step.target]]
+    if step.action == OrderAction.SHIP:
+        order.carrier, order.tracking_number = details["carrier"], details["tracking_number"]
         fields += ["carrier", "tracking_number"]
-    if action == OrderAction.CANCEL:
+    if step.action == OrderAction.CANCEL:
         order.cancel_reason = reason
         fields.append("cancel_reason")
-    order.save(update_fields=fields)
-    OrderEvent.objects.create(
-        order=order,
-        action=action,
-        from_status=previous,
-        to_status=order.status,
-        actor=by,
-        actor_role=actor,
-        reason=reason,
-        details=clean,
-        created_at=now,
-    )
-    if action == OrderAction.CANCEL:
-        _return_stock(order, by=by)
-        _cancel_payment(order, by=by, role=actor, reason=reason)
-    _notify_transition(order, action, actor=actor, reason=reason)
-    if action == OrderAction.RECEIVE:
+    return fields
+
+
+def _after_step(change: Change) -> None:
+    order = change.obj
+    if change.action == OrderAction.CANCEL:
+        _return_stock(order, by=change.by)
+        _cancel_payment(order, by=change.by, role=change.actor, reason=change.reason)
+    _notify_transition(order, change.action, actor=change.actor, reason=change.reason)
+    if change.action == OrderAction.RECEIVE:
         _complete_if_due(order)
-    return order
 
 
 def _complete_if_due(order: Order) -> None:

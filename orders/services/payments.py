@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from accounts.notifications import notify
 from core.money import money, yuan
+from core.workflow import Actor
 from orders import locks
 from orders.models import (
     Order,
@@ -21,10 +22,9 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.payments import PaymentStart, SandboxProvider, get_provider
-from orders.services._common import _link, _lock_order, _record, _supplier_members, actor_kind
+from orders.services._common import _link, _record, _supplier_members, order_actor
 from orders.services.lifecycle import _complete_if_due
 from orders.workflow import (
-    Actor,
     OrderAction,
 )
 
@@ -39,9 +39,11 @@ def _mark_paid(order: Order, payment: Payment, *, by: User | None, role: str, **
     _record(order, OrderAction.PAYMENT_RECEIVED, by=by, role=role, amount=payment.amount_due, **details)
     notify(
         users=_supplier_members(order.supplier_id),
-        subject=_("Payment received for order %(number)s") % {"number": order.number},
-        body=_("%(amount)s was paid for order %(number)s.")
-        % {"amount": yuan(payment.amount_due), "number": order.number},
+        subject=lambda: _("Payment received for order %(number)s") % {"number": order.number},
+        body=lambda: (
+            _("%(amount)s was paid for order %(number)s.")
+            % {"amount": yuan(payment.amount_due), "number": order.number}
+        ),
         link=_link(order, Actor.SUPPLIER),
     )
     _complete_if_due(order)
@@ -67,8 +69,8 @@ def payment_start(*, order: Order, by: User) -> PaymentStart:
     The provider is called outside any transaction (a real one is a network call); two concurrent
     calls keep whichever reference was stored first."""
     with locks.atomic():
-        order = _lock_order(order)
-        if actor_kind(by, order) != Actor.BUYER:
+        order = locks.lock_order(order)
+        if order_actor(by, order) != Actor.BUYER:
             raise PermissionDenied(_("Only the buyer pays an order."))
         if order.status == OrderStatus.CANCELLED:
             raise ValidationError(_("This order was cancelled; it cannot be paid."), code="cancelled")
@@ -97,8 +99,8 @@ def payment_start(*, order: Order, by: User) -> PaymentStart:
 @locks.atomic()
 def sandbox_card_pay(*, payment: Payment, by: User) -> Payment:
     """The buyer confirms an official-card payment on the sandbox's simulated card page."""
-    order = _lock_order(payment.order)
-    if actor_kind(by, order) != Actor.BUYER:
+    order = locks.lock_order(payment.order)
+    if order_actor(by, order) != Actor.BUYER:
         raise PermissionDenied(_("Only the buyer pays an order."))
     payment = _pending_payment_for(order, payment)
     if payment.provider != SandboxProvider.code or payment.method != PaymentMethod.OFFICIAL_CARD:
@@ -120,7 +122,7 @@ def payment_confirm_transfer(*, payment: Payment, by: User, reference: str) -> P
         raise ValidationError({"reference": _("Enter the bank's transaction reference.")}, code="required")
     if len(reference) > 100:
         raise ValidationError({"reference": _("At most 100 characters.")}, code="invalid")
-    order = _lock_order(payment.order)
+    order = locks.lock_order(payment.order)
     payment = _pending_payment_for(order, payment)
     if payment.method != PaymentMethod.BANK_TRANSFER:
         raise ValidationError(_("This payment is not a bank transfer."), code="wrong_method")
@@ -150,7 +152,7 @@ def payment_notification_handle(
         if found is None:
             result = "unknown payment"
         else:
-            order = _lock_order(found.order)
+            order = locks.lock_order(found.order)
             payment = locks.lock_payment(order, found)
             note.payment = payment
             result = _apply_provider_event(order, payment, event)

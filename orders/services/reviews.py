@@ -6,16 +6,14 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from accounts.notifications import notify
+from core.workflow import Actor
 from orders import locks
 from orders.models import (
     Order,
     OrderStatus,
     Review,
 )
-from orders.services._common import _buyer_contacts, _link, _lock_order, _supplier_members, actor_kind
-from orders.workflow import (
-    Actor,
-)
+from orders.services._common import _buyer_contacts, _link, _supplier_members, order_actor
 
 # --- Reviews ------------------------------------------------------------------------------------------
 
@@ -25,8 +23,8 @@ def review_add(
     *, order: Order, by: User, quality: int, price: int, service: int, comment: str = ""
 ) -> Review:
     """The buyer rates a completed order once: quality, price and service from 1 to 5."""
-    order = _lock_order(order)
-    if actor_kind(by, order) != Actor.BUYER:
+    order = locks.lock_order(order)
+    if order_actor(by, order) != Actor.BUYER:
         raise PermissionDenied(_("Only the buyer reviews an order."))
     if order.status != OrderStatus.COMPLETED:
         raise ValidationError(_("An order can be reviewed once it is completed."), code="not_completed")
@@ -52,9 +50,11 @@ def review_add(
     )
     notify(
         users=_supplier_members(order.supplier_id),
-        subject=_("New review of order %(number)s") % {"number": order.number},
-        body=_("Quality %(q)d, price %(p)d, service %(s)d. %(comment)s")
-        % {"q": quality, "p": price, "s": service, "comment": comment},
+        subject=lambda: _("New review of order %(number)s") % {"number": order.number},
+        body=lambda: (
+            _("Quality %(q)d, price %(p)d, service %(s)d. %(comment)s")
+            % {"q": quality, "p": price, "s": service, "comment": comment}
+        ),
         link=_link(order, Actor.SUPPLIER),
     )
     return review
@@ -77,8 +77,9 @@ def review_reply(*, review: Review, by: User, text: str) -> Review:
     review.save(update_fields=["reply", "replied_by", "replied_at"])
     notify(
         users=_buyer_contacts(review.order),
-        subject=_("The supplier replied to your review of order %(number)s")
-        % {"number": review.order.number},
+        subject=lambda: (
+            _("The supplier replied to your review of order %(number)s") % {"number": review.order.number}
+        ),
         body=text,
         link=_link(review.order, Actor.BUYER),
     )

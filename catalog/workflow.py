@@ -45,7 +45,7 @@ LISTING = Workflow(
     event_fk="product",
     reason_message=_("Give a reason: the supplier will read it."),
     refusal_message=_("“%(action)s” is not possible while the product is “%(status)s”."),
-    forbidden_message=_("You may not do this to this product."),
+    denied_message=_("You may not do this to this product."),
 )
 
 # The table by action (each listing action has one row), for pages and admin actions.

@@ -65,6 +65,8 @@ def step(
 
 
 GIVE_A_REASON = _("Give a reason: the other party will read it.")
+NOT_POSSIBLE_NOW = _("“%(action)s” is not possible while it is “%(status)s”.")
+NOT_YOURS = _("You may not do this.")
 
 
 @dataclass(frozen=True)
@@ -84,11 +86,10 @@ class Workflow:
     detail_labels: dict[str, Promise] = field(default_factory=dict)
     # Said when the object is in a state no step leaves from (e.g. "This order has been cancelled.").
     final_states: dict[str, Promise] = field(default_factory=dict)
-    # The refusal of a step from a wrong state, in the object's own words (formatted with %(action)s and
-    # %(status)s, e.g. "… while the product is …"); None: the generic sentence.
-    refusal_message: Promise | None = None
-    # What an actor with no say in a step is told; None: the generic sentence.
-    forbidden_message: Promise | None = None
+    # Said when a step is refused in a state no refusal names (``%(action)s``, ``%(status)s``), and when
+    # the actor has no say in a step that exists (``%(action)s``): each kind of object may name itself.
+    refusal_message: Promise = NOT_POSSIBLE_NOW
+    denied_message: Promise = NOT_YOURS
 
     def find(self, action: str, actor: str | None) -> Transition | None:
         """The row for ``action`` taken by ``actor`` (None when there is none)."""
@@ -142,7 +143,7 @@ def check(
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
     transition = workflow.find(action, actor)
     if transition is None:
-        raise PermissionDenied(workflow.forbidden_message or _("You may not do this."))
+        raise PermissionDenied(str(workflow.denied_message) % {"action": workflow.action_label(action)})
     status = getattr(obj, workflow.state_field)
     if status not in transition.sources:
         raise ValidationError(_refusal(workflow, transition, obj, status), code="invalid_transition")
@@ -166,8 +167,7 @@ def _refusal(workflow: Workflow, transition: Transition, obj, status: str) -> st
     for states, message in transition.refusals:
         if status in states:
             return str(message)
-    message = workflow.refusal_message or _("“%(action)s” is not possible while it is “%(status)s”.")
-    return message % {
+    return str(workflow.refusal_message) % {
         "action": workflow.action_label(transition.action),
         "status": getattr(obj, f"get_{workflow.state_field}_display")(),
     }

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import ReadOnlyInline, WaitingFilter, ask_reason
+from core.errors import messages_of
 from orders import services
 from orders.models import (
     AfterSaleEvent,
@@ -50,12 +51,6 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
-
-
-def _errors(exc: ValidationError | PermissionDenied) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc) or str(_("Not allowed."))
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -121,7 +116,9 @@ class PaymentAdmin(ReadOnlyAdmin):
                 )
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
-                    request, _("Nothing was changed: %(error)s") % {"error": _errors(exc)}, messages.ERROR
+                    request,
+                    _("Nothing was changed: %(error)s") % {"error": " ".join(messages_of(exc))},
+                    messages.ERROR,
                 )
                 return None
             self.message_user(request, _("Payment confirmed: %(order)s") % {"order": payment.order})
@@ -196,7 +193,9 @@ class AfterSaleRequestAdmin(ReadOnlyAdmin):
                 )
             except (ValidationError, PermissionDenied) as exc:
                 self.message_user(
-                    request, _("Nothing was changed: %(error)s") % {"error": _errors(exc)}, messages.ERROR
+                    request,
+                    _("Nothing was changed: %(error)s") % {"error": " ".join(messages_of(exc))},
+                    messages.ERROR,
                 )
                 return None
             self.message_user(

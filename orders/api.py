@@ -15,18 +15,12 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from accounts.permissions import HasRole
 from buyers.models import DeliveryAddress
+from core.errors import as_drf
 from orders import selectors, services
 from orders.models import Order, OrderStatus
 from orders.workflow import OrderAction
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
-
-
-def _drf_error(exc: DjangoValidationError, *, key: str = "non_field_errors") -> DRFValidationError:
-    """The service's messages, per field where it named one."""
-    if hasattr(exc, "error_dict"):
-        return DRFValidationError(exc.message_dict)
-    return DRFValidationError({key: exc.messages})
 
 
 # --- Serializers --------------------------------------------------------------------------------------
@@ -83,7 +77,7 @@ class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
 
     def get_payment_status(self, order) -> str | None:
-        payment = selectors.current_payment(order)
+        payment = order.current_payment
         return payment.status if payment else None
 
 
@@ -232,9 +226,9 @@ class CheckoutView(APIView):
                 payment_method=values["payment_method"],
             )
         except services.PricesChanged as exc:
-            raise _drf_error(exc, key="fingerprint") from exc
+            raise as_drf(exc, key="fingerprint") from exc
         except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+            raise as_drf(exc) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         placed = (
@@ -298,7 +292,7 @@ class SupplierOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
         try:
             services.order_transition(order=order, action=action_name, by=request.user, **details)
         except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
+            raise as_drf(exc) from exc
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
         return Response(OrderDetailSerializer(self.get_object()).data)

@@ -7,16 +7,16 @@ per user, one live payment per order, a notification processed once); the rest i
 ``orders.services``, the only code that writes these tables.
 """
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.models import TransitionEvent
+from core.money import ZERO
+
 MONEY = {"max_digits": 12, "decimal_places": 2}
-ZERO = Decimal("0.00")
 
 
 class OrderStatus(models.TextChoices):
@@ -229,6 +229,12 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def current_payment(self) -> "Payment | None":
+        """The order's current payment: the one pending, paid or refunded (the database allows one);
+        failed and cancelled ones are history. Reads the prefetched payments when there are."""
+        return next((p for p in self.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
+
 
 class OrderLine(models.Model):
     """One SKU of an order, with the name, specification and price copied at the time of ordering."""
@@ -256,40 +262,20 @@ class OrderLine(models.Model):
         return f"{self.product_name} {self.spec} × {self.quantity}"
 
 
-class OrderEvent(models.Model):
+class OrderEvent(TransitionEvent):
     """Append-only history of an order: each transition, and each payment or refund, with who,
-    in which capacity, when and why."""
+    in which capacity, when and why (written by core.workflow)."""
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=32)
-    from_status = models.CharField(_("from"), max_length=16, choices=OrderStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=OrderStatus.choices)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("by"),
-        help_text=_("Empty when the platform acted (e.g. automatic receipt)."),
-    )
-    actor_role = models.CharField(_("acting as"), max_length=16)
-    reason = models.TextField(_("reason"), blank=True)
-    details = models.JSONField(_("details"), default=dict, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    from_status = models.CharField(_("from"), max_length=20, choices=OrderStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=OrderStatus.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("order history entry")
         verbose_name_plural = _("order history")
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.action} {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Order history entries cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 class StockMovement(models.Model):
@@ -528,30 +514,19 @@ class AfterSalePhoto(models.Model):
         return self.image.name
 
 
-class AfterSaleEvent(models.Model):
-    """Append-only history of an after-sales request."""
+class AfterSaleEvent(TransitionEvent):
+    """Append-only history of an after-sales request (written by core.workflow)."""
 
     request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="events")
-    action = models.CharField(_("action"), max_length=16)
-    from_status = models.CharField(_("from"), max_length=16, choices=AfterSaleStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=16, choices=AfterSaleStatus.choices)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    actor_role = models.CharField(_("acting as"), max_length=16)
-    reason = models.TextField(_("reason"), blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=20, choices=AfterSaleStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=AfterSaleStatus.choices)
 
-    class Meta:
-        ordering = ["created_at", "id"]
+    class Meta(TransitionEvent.Meta):
         verbose_name = _("after-sales history entry")
         verbose_name_plural = _("after-sales history")
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_status} → {self.to_status}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("After-sales history entries cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 # --- Reviews ----------------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The supplier's order pages (/suppliers/orders/…), linked from notifications (SUPPLIER_ORDER_LINK)."""
+"""The supplier's order pages (/suppliers/orders/…), linked from notifications."""
 
 from django.urls import path
 

@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,6 +16,9 @@ from django.views.decorators.http import require_POST
 
 from accounts.access import roles
 from accounts.models import Role
+from core.downloads import private_file_response
+from core.errors import apply_to_form, messages_of
+from core.workflow import Actor
 from orders import selectors, services
 from orders.models import AfterSaleStatus, Order, OrderStatus
 from orders.supplier_forms import (
@@ -25,7 +28,7 @@ from orders.supplier_forms import (
     ShipForm,
     SupplierOrderFilterForm,
 )
-from orders.workflow import Actor, OrderAction, allowed_order_actions
+from orders.workflow import ORDER_WORKFLOW, OrderAction
 
 PER_PAGE = 25
 FILTER_FIELDS = ("status", "placed_from", "placed_to", "buyer", "number")
@@ -193,14 +196,14 @@ def _review(order: Order):
 
 
 def _render_detail(request, order: Order, *, status: int = 200, **forms):
-    actions = allowed_order_actions(order.status, Actor.SUPPLIER)
+    actions = ORDER_WORKFLOW.allowed(order.status, Actor.SUPPLIER)
     review = _review(order)
     after_sales = list(order.after_sales.all())
     answer_forms = forms.pop("answer_forms", {})
     context = {
         "order": order,
         "lines": list(order.lines.all()),
-        "payment": selectors.current_payment(order),
+        "payment": order.current_payment,
         "timeline": _timeline(order),
         "can_confirm": OrderAction.CONFIRM in actions,
         "can_ship": OrderAction.SHIP in actions,
@@ -227,17 +230,9 @@ def order_detail(request, number: str):
     return _render_detail(request, _own_order(request, number))
 
 
-def _put_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _refused(request, order: Order, exc: ValidationError | PermissionDenied):
     """A step the service refused as a whole (not allowed now): its message, on the order's page."""
-    for message in getattr(exc, "messages", None) or [str(exc) or _("You may not do this.")]:
+    for message in messages_of(exc):
         messages.error(request, message)
     return redirect("supplier_orders:detail", number=order.number)
 
@@ -263,7 +258,7 @@ def order_action(request, number: str, action: str):
     except ValidationError as exc:
         if form is None or not hasattr(exc, "error_dict"):
             return _refused(request, order, exc)
-        _put_errors(form, exc)
+        apply_to_form(form, exc, hidden_to_form=False)
         return _render_detail(request, order, status=400, **{f"{action}_form": form})
     except PermissionDenied as exc:
         return _refused(request, order, exc)
@@ -300,7 +295,7 @@ def after_sale_answer(request, number: str, pk: int):
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             return _refused(request, order, exc)
-        _put_errors(form, exc)
+        apply_to_form(form, exc, hidden_to_form=False)
         return _render_detail(request, order, status=400, answer_forms={pk: form})
     except PermissionDenied as exc:
         return _refused(request, order, exc)
@@ -326,7 +321,7 @@ def review_reply(request, number: str):
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):
             return _refused(request, order, exc)
-        _put_errors(form, exc)
+        apply_to_form(form, exc, hidden_to_form=False)
         return _render_detail(request, order, status=400, reply_form=form)
     except PermissionDenied as exc:
         return _refused(request, order, exc)
@@ -342,7 +337,6 @@ def after_sale_photo(request, number: str, photo_id: int):
     if photo is None or not photo.image.storage.exists(photo.image.name):
         raise Http404
     content_type = "image/png" if photo.image.name.lower().endswith(".png") else "image/jpeg"
-    response = FileResponse(photo.image.open("rb"), content_type=content_type)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=3600"
-    return response
+    return private_file_response(
+        photo.image, content_type=content_type, as_attachment=False, cache="private, max-age=3600"
+    )

@@ -21,6 +21,8 @@ from accounts.access import roles
 from accounts.models import Role
 from buyers.services import delivery_address_add
 from catalog.models import Sku
+from core.errors import apply_to_form, messages_of
+from core.workflow import Actor
 from orders import selectors, services
 from orders.forms import (
     AddressForm,
@@ -34,7 +36,6 @@ from orders.forms import (
     ReviewForm,
 )
 from orders.models import (
-    LIVE_PAYMENT_STATUSES,
     AfterSaleRequest,
     AfterSaleStatus,
     CartItem,
@@ -42,7 +43,7 @@ from orders.models import (
     Payment,
     PaymentStatus,
 )
-from orders.workflow import Actor, OrderAction, allowed_order_actions
+from orders.workflow import ORDER_WORKFLOW, OrderAction
 from regions.models import City, County
 
 buyer_only = roles(Role.BUYER)
@@ -50,18 +51,8 @@ ORDERS_PER_PAGE = 20
 ADDRESS_PREFIX = "new"
 
 
-def _apply_errors(form, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the visible form fields it names (the rest on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            visible = field in form.fields and not form.fields[field].widget.is_hidden
-            form.add_error(field if visible else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
-
 def _say(request, exc: ValidationError | PermissionDenied) -> None:
-    for message in getattr(exc, "messages", None) or [str(exc) or _("You may not do this.")]:
+    for message in messages_of(exc):
         messages.error(request, message)
 
 
@@ -155,9 +146,9 @@ def checkout(request):
                 payment_method=data["payment_method"],
             )
         except services.PricesChanged as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
         else:
             messages.success(
                 request,
@@ -169,7 +160,7 @@ def checkout(request):
         try:
             address = delivery_address_add(by=user, **address_form.cleaned_data)
         except ValidationError as exc:
-            _apply_errors(address_form, exc)
+            apply_to_form(address_form, exc)
         else:
             messages.success(request, _("The address is saved."))
             return redirect(f"{request.path}?address={address.pk}")
@@ -252,7 +243,7 @@ def _after_sales_open_until(order) -> datetime.datetime | None:
 
 
 def _detail_context(order) -> dict:
-    payment = next((p for p in order.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
+    payment = order.current_payment
     after_sales = selectors.order_after_sales(order=order)
     open_until = _after_sales_open_until(order)
     pending = any(r.status in (AfterSaleStatus.OPEN, AfterSaleStatus.DISPUTED) for r in after_sales)
@@ -265,7 +256,7 @@ def _detail_context(order) -> dict:
     return {
         "order": order,
         "timeline": timeline,
-        "actions": allowed_order_actions(order.status, Actor.BUYER),
+        "actions": ORDER_WORKFLOW.allowed(order.status, Actor.BUYER),
         "payment": payment,
         "can_pay": payment is not None
         and payment.status == PaymentStatus.PENDING
@@ -367,7 +358,7 @@ def _run_order_form(request, form, number: str, action, *, success: str):
         action()
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
-            _apply_errors(form, exc)
+            apply_to_form(form, exc)
             return None
         _say(request, exc)
     except PermissionDenied as exc:

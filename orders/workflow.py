@@ -23,21 +23,13 @@ After-sales (``orders.services.after_sale_*``)::
                                                       arbitrate (customer service, reason) ──▶ arbitrated
 """
 
-from dataclasses import dataclass
-
 from django.db import models
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.workflow import Actor, Workflow, step
+from orders.models import AfterSaleEvent, OrderEvent
 from orders.models import AfterSaleStatus as A
 from orders.models import OrderStatus as S
-
-
-class Actor(models.TextChoices):
-    BUYER = "buyer", _("the buyer")
-    SUPPLIER = "supplier", _("the supplier")
-    OPS = "ops", _("customer service")
-    SYSTEM = "system", _("the platform")
 
 
 class OrderAction(models.TextChoices):
@@ -55,69 +47,52 @@ class OrderAction(models.TextChoices):
 # The normal path, in order.
 PIPELINE = (S.PLACED, S.CONFIRMED, S.SHIPPED, S.RECEIVED, S.COMPLETED)
 
-
-@dataclass(frozen=True)
-class Transition:
-    action: str
-    actor: str
-    sources: frozenset[str]
-    target: str
-    reason_required: bool = False
-    details_required: tuple[str, ...] = ()
-    # What to tell someone who tries this step while the order is in one of these other states.
-    refusals: tuple[tuple[frozenset[str], Promise], ...] = ()
-
-
-def _t(action, actor, sources, target, refusals=(), **kwargs) -> Transition:
-    refusals = tuple((frozenset(states), message) for states, message in refusals)
-    return Transition(action, actor, frozenset(sources), target, refusals=refusals, **kwargs)
-
-
 PAST_SHIPPING = {S.SHIPPED, S.RECEIVED, S.COMPLETED}
 SHIPPED_CANNOT_CANCEL = _(
     "A shipped order cannot be cancelled; once it arrives, a refund or return can be requested."
 )
 
-# (action, actor) -> Transition: the same action may be open to several actors on different terms.
-TRANSITIONS: dict[tuple[str, str], Transition] = {
-    (t.action, t.actor): t
-    for t in [
-        _t(
+# What ``ship`` needs, checked by orders.services.lifecycle with the order's own wording.
+SHIP_DETAILS = ("carrier", "tracking_number")
+DETAIL_LABELS = {"carrier": _("carrier"), "tracking_number": _("tracking number")}
+
+ORDER_WORKFLOW = Workflow(
+    name="order",
+    transitions=(
+        step(
             OrderAction.CONFIRM,
-            Actor.SUPPLIER,
             {S.PLACED},
             S.CONFIRMED,
+            {Actor.SUPPLIER},
             refusals=[
                 ({S.CONFIRMED, *PAST_SHIPPING}, _("This order is no longer waiting for confirmation."))
             ],
         ),
-        _t(
+        step(
             OrderAction.SHIP,
-            Actor.SUPPLIER,
             {S.CONFIRMED},
             S.SHIPPED,
-            details_required=("carrier", "tracking_number"),
+            {Actor.SUPPLIER},
             refusals=[
                 ({S.PLACED}, _("An order can be shipped only after the supplier confirms it.")),
                 (PAST_SHIPPING, _("This order has already been shipped.")),
             ],
         ),
-        _t(
+        step(
             OrderAction.RECEIVE,
-            Actor.BUYER,
             {S.SHIPPED},
             S.RECEIVED,
+            {Actor.BUYER, Actor.SYSTEM},
             refusals=[
                 ({S.PLACED, S.CONFIRMED}, _("An order can be received only after the supplier ships it.")),
                 ({S.RECEIVED, S.COMPLETED}, _("This order has already been received.")),
             ],
         ),
-        _t(OrderAction.RECEIVE, Actor.SYSTEM, {S.SHIPPED}, S.RECEIVED),
-        _t(
+        step(
             OrderAction.COMPLETE,
-            Actor.SYSTEM,
             {S.RECEIVED},
             S.COMPLETED,
+            {Actor.SYSTEM},
             refusals=[
                 (
                     {S.PLACED, S.CONFIRMED, S.SHIPPED},
@@ -125,11 +100,11 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                 )
             ],
         ),
-        _t(
+        step(
             OrderAction.CANCEL,
-            Actor.BUYER,
             {S.PLACED},
             S.CANCELLED,
+            {Actor.BUYER},
             refusals=[
                 (
                     {S.CONFIRMED},
@@ -141,33 +116,23 @@ TRANSITIONS: dict[tuple[str, str], Transition] = {
                 (PAST_SHIPPING, SHIPPED_CANNOT_CANCEL),
             ],
         ),
-        _t(
+        step(
             OrderAction.CANCEL,
-            Actor.SUPPLIER,
             {S.PLACED, S.CONFIRMED},
             S.CANCELLED,
+            {Actor.SUPPLIER},
             reason_required=True,
             refusals=[(PAST_SHIPPING, SHIPPED_CANNOT_CANCEL)],
         ),
-    ]
-}
-
-DETAIL_LABELS = {"carrier": _("carrier"), "tracking_number": _("tracking number")}
-
-
-def allowed_order_actions(status: str, actor: str) -> list[str]:
-    """Actions ``actor`` may take on an order in ``status`` (for buttons and admin actions)."""
-    return [t.action for t in TRANSITIONS.values() if t.actor == actor and status in t.sources]
-
-
-def refusal(transition: Transition, status: str) -> Promise | None:
-    """What to say when ``transition`` is tried on an order in ``status`` (None: say it generically)."""
-    if status == S.CANCELLED:
-        return _("This order has been cancelled.")
-    for states, message in transition.refusals:
-        if status in states:
-            return message
-    return None
+    ),
+    actions=OrderAction,
+    event_model=OrderEvent,
+    event_fk="order",
+    reason_message=_("Give a reason: the buyer will read it."),
+    final_states={S.CANCELLED: _("This order has been cancelled.")},
+    refusal_message=_("“%(action)s” is not possible while the order is “%(status)s”."),
+    denied_message=_("“%(action)s” is not for you to do on this order."),
+)
 
 
 # --- After-sales ------------------------------------------------------------------------------------
@@ -181,21 +146,17 @@ class AfterSaleAction(models.TextChoices):
     ARBITRATE = "arbitrate", _("Decide")
 
 
-@dataclass(frozen=True)
-class AfterSaleStep:
-    action: str
-    actor: str
-    sources: frozenset[str]
-    target: str
-    reason_required: bool
-
-
-AFTER_SALE_STEPS: dict[str, AfterSaleStep] = {
-    s.action: s
-    for s in [
-        AfterSaleStep(AfterSaleAction.ACCEPT, Actor.SUPPLIER, frozenset({A.OPEN}), A.ACCEPTED, False),
-        AfterSaleStep(AfterSaleAction.REFUSE, Actor.SUPPLIER, frozenset({A.OPEN}), A.REFUSED, True),
-        AfterSaleStep(AfterSaleAction.DISPUTE, Actor.BUYER, frozenset({A.REFUSED}), A.DISPUTED, True),
-        AfterSaleStep(AfterSaleAction.ARBITRATE, Actor.OPS, frozenset({A.DISPUTED}), A.ARBITRATED, True),
-    ]
-}
+AFTER_SALE_WORKFLOW = Workflow(
+    name="after_sale",
+    transitions=(
+        step(AfterSaleAction.ACCEPT, {A.OPEN}, A.ACCEPTED, {Actor.SUPPLIER}),
+        step(AfterSaleAction.REFUSE, {A.OPEN}, A.REFUSED, {Actor.SUPPLIER}, reason_required=True),
+        step(AfterSaleAction.DISPUTE, {A.REFUSED}, A.DISPUTED, {Actor.BUYER}, reason_required=True),
+        step(AfterSaleAction.ARBITRATE, {A.DISPUTED}, A.ARBITRATED, {Actor.OPS}, reason_required=True),
+    ),
+    actions=AfterSaleAction,
+    event_model=AfterSaleEvent,
+    event_fk="request",
+    reason_message=_("Give a reason: the other side will read it."),
+    refusal_message=_("“%(action)s” is not possible while the request is “%(status)s”."),
+)

@@ -54,7 +54,7 @@ SUPPLIER_LIFECYCLE = Workflow(
     event_fk="supplier",
     reason_message=_("Give a reason: the supplier will read it."),
     refusal_message=_("“%(action)s” is not possible while the supplier is “%(status)s”."),
-    forbidden_message=_("You may not do this to this supplier."),
+    denied_message=_("You may not do this to this supplier."),
 )
 
 # The table by action (each supplier action has one row), for pages and admin actions.

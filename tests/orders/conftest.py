@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.utils import translation
 
+from accounts.models import User
 from buyers.services import delivery_address_add
 from catalog.models import Sku
 from orders import services
@@ -94,9 +95,15 @@ def shop(db):
 
 
 @pytest.fixture(autouse=True)
-def _english():
+def _english(monkeypatch):
+    """These tests read English: the pages, and the notifications of the people they make (who read
+    in their own language, ``User.language``, whatever the language of whoever caused the message)."""
+    field = User._meta.get_field("language")
+    field.__dict__.pop("_get_default", None)  # Field caches its default
+    monkeypatch.setattr(field, "default", "en")
     with translation.override("en"):
         yield
+    field.__dict__.pop("_get_default", None)
 
 
 def advance(shop: Shop, order, to: str, *, buyer=None, pay: bool = False):

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from catalog.models import Product, Sku
+from core.workflow import Actor
 from orders import services
 from orders.models import (
     Order,
@@ -21,7 +22,7 @@ from orders.models import (
     StockMovement,
 )
 from orders.tasks import auto_receive_orders
-from orders.workflow import PIPELINE, TRANSITIONS, Actor, OrderAction, allowed_order_actions
+from orders.workflow import ORDER_WORKFLOW, PIPELINE, OrderAction
 from tests.factories import SupplierUserFactory
 from tests.orders.conftest import D, advance
 
@@ -46,24 +47,24 @@ def _inbox(user, prefix="Order "):
 
 
 def test_refusals_are_declared_only_for_states_a_step_is_not_allowed_from():
-    for transition in TRANSITIONS.values():
+    for transition in ORDER_WORKFLOW.transitions:
         for states, _message in transition.refusals:
             assert not states & transition.sources, transition
 
 
 def test_the_table_reaches_every_state_and_names_its_actors():
-    assert {t.target for t in TRANSITIONS.values()} | {S.PLACED} == set(S.values)
+    assert {t.target for t in ORDER_WORKFLOW.transitions} | {S.PLACED} == set(S.values)
     assert set(PIPELINE) | {S.CANCELLED} == set(S.values)
-    assert allowed_order_actions(S.PLACED, Actor.BUYER) == [OrderAction.CANCEL]
-    assert set(allowed_order_actions(S.PLACED, Actor.SUPPLIER)) == {OrderAction.CONFIRM, OrderAction.CANCEL}
-    assert set(allowed_order_actions(S.CONFIRMED, Actor.SUPPLIER)) == {OrderAction.SHIP, OrderAction.CANCEL}
-    assert allowed_order_actions(S.CONFIRMED, Actor.BUYER) == []
-    assert allowed_order_actions(S.SHIPPED, Actor.BUYER) == [OrderAction.RECEIVE]
-    assert allowed_order_actions(S.SHIPPED, Actor.SYSTEM) == [OrderAction.RECEIVE]
-    assert allowed_order_actions(S.RECEIVED, Actor.SYSTEM) == [OrderAction.COMPLETE]
+    assert ORDER_WORKFLOW.allowed(S.PLACED, Actor.BUYER) == [OrderAction.CANCEL]
+    assert set(ORDER_WORKFLOW.allowed(S.PLACED, Actor.SUPPLIER)) == {OrderAction.CONFIRM, OrderAction.CANCEL}
+    assert set(ORDER_WORKFLOW.allowed(S.CONFIRMED, Actor.SUPPLIER)) == {OrderAction.SHIP, OrderAction.CANCEL}
+    assert ORDER_WORKFLOW.allowed(S.CONFIRMED, Actor.BUYER) == []
+    assert ORDER_WORKFLOW.allowed(S.SHIPPED, Actor.BUYER) == [OrderAction.RECEIVE]
+    assert ORDER_WORKFLOW.allowed(S.SHIPPED, Actor.SYSTEM) == [OrderAction.RECEIVE]
+    assert ORDER_WORKFLOW.allowed(S.RECEIVED, Actor.SYSTEM) == [OrderAction.COMPLETE]
     assert (
-        allowed_order_actions(S.COMPLETED, Actor.BUYER)
-        == allowed_order_actions(S.CANCELLED, Actor.SUPPLIER)
+        ORDER_WORKFLOW.allowed(S.COMPLETED, Actor.BUYER)
+        == ORDER_WORKFLOW.allowed(S.CANCELLED, Actor.SUPPLIER)
         == []
     )
 

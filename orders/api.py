@@ -83,7 +83,7 @@ class OrderDetailSerializer(OrderSerializer):
     events = OrderEventSerializer(many=True, read_only=True)
 
     def get_payment_status(self, order) -> str | None:
-        payment = selectors.current_payment(order)
+        payment = order.current_payment
         return payment.status if payment else None
 
 

@@ -229,6 +229,12 @@ class Order(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    @property
+    def current_payment(self) -> "Payment | None":
+        """The order's current payment: the one pending, paid or refunded (the database allows one);
+        failed and cancelled ones are history. Reads the prefetched payments when there are."""
+        return next((p for p in self.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
+
 
 class OrderLine(models.Model):
     """One SKU of an order, with the name, specification and price copied at the time of ordering."""

@@ -10,7 +10,6 @@ from django.utils import timezone
 
 from accounts.models import Role, User
 from orders.models import (
-    LIVE_PAYMENT_STATUSES,
     AfterSaleEvent,
     AfterSaleRequest,
     CartItem,
@@ -59,15 +58,6 @@ def orders_for(*, user: User) -> QuerySet[Order]:
 def order_detail(*, user: User, number: str) -> Order | None:
     """One order with its lines, history and payments, if ``user`` may see it."""
     return _with_details(orders_for(user=user)).filter(number=number).first()
-
-
-def live_payment(*, order: Order) -> Payment | None:
-    """The order's current payment (pending, paid or refunded); failed and cancelled ones are history."""
-    return (
-        Payment.objects.filter(order=order, status__in=LIVE_PAYMENT_STATUSES)
-        .order_by("-created_at", "-id")
-        .first()
-    )
 
 
 @dataclass(frozen=True)
@@ -186,11 +176,6 @@ def supplier_order_detail(*, supplier_id: int | None, number: str) -> Order | No
         )
         .first()
     )
-
-
-def current_payment(order: Order) -> Payment | None:
-    """The live payment among the order's prefetched payments (no query)."""
-    return next((p for p in order.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
 
 
 def order_after_sales(*, order: Order) -> list[AfterSaleRequest]:

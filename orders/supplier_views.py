@@ -200,7 +200,7 @@ def _render_detail(request, order: Order, *, status: int = 200, **forms):
     context = {
         "order": order,
         "lines": list(order.lines.all()),
-        "payment": selectors.current_payment(order),
+        "payment": order.current_payment,
         "timeline": _timeline(order),
         "can_confirm": OrderAction.CONFIRM in actions,
         "can_ship": OrderAction.SHIP in actions,

@@ -34,7 +34,6 @@ from orders.forms import (
     ReviewForm,
 )
 from orders.models import (
-    LIVE_PAYMENT_STATUSES,
     AfterSaleRequest,
     AfterSaleStatus,
     CartItem,
@@ -252,7 +251,7 @@ def _after_sales_open_until(order) -> datetime.datetime | None:
 
 
 def _detail_context(order) -> dict:
-    payment = next((p for p in order.payments.all() if p.status in LIVE_PAYMENT_STATUSES), None)
+    payment = order.current_payment
     after_sales = selectors.order_after_sales(order=order)
     open_until = _after_sales_open_until(order)
     pending = any(r.status in (AfterSaleStatus.OPEN, AfterSaleStatus.DISPUTED) for r in after_sales)

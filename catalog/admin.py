@@ -17,11 +17,12 @@ from catalog.models import (
     ProductStatus,
     Sku,
     SkuPriceChange,
+    StockMovement,
     TestReport,
 )
 from catalog.selectors import clear_category_cache
 from catalog.workflow import TRANSITIONS, ProductAction
-from core.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyAdmin, ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
 
 
 @admin.register(Category)
@@ -228,7 +229,7 @@ class ProductAdmin(admin.ModelAdmin):
 
 
 @admin.register(SkuPriceChange)
-class SkuPriceChangeAdmin(admin.ModelAdmin):
+class SkuPriceChangeAdmin(ReadOnlyAdmin):
     list_display = [
         "created_at",
         "sku",
@@ -244,11 +245,12 @@ class SkuPriceChangeAdmin(admin.ModelAdmin):
     raw_id_fields = ["sku"]
     date_hierarchy = "created_at"
 
-    def has_add_permission(self, request):
-        return False
 
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "sku", "change", "stock_after", "reason", "reference", "actor"]
+    list_filter = ["reason"]
+    list_select_related = ["sku__product", "actor"]
+    search_fields = ["sku__product__name", "=reference"]
+    raw_id_fields = ["sku"]
+    date_hierarchy = "created_at"

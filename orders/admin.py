@@ -24,7 +24,6 @@ from orders.models import (
     PaymentRefund,
     PaymentStatus,
     Review,
-    StockMovement,
 )
 
 
@@ -205,16 +204,6 @@ class AfterSaleRequestAdmin(ReadOnlyAdmin):
         return ask_reason(
             self, request, objects=queryset, action=f"arbitrate_{decision}", title=label, form=form
         )
-
-
-@admin.register(StockMovement)
-class StockMovementAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "sku", "change", "stock_after", "reason", "order", "actor"]
-    list_filter = ["reason"]
-    list_select_related = ["sku__product", "order", "actor"]
-    search_fields = ["sku__product__name", "order__number"]
-    raw_id_fields = ["sku", "order"]
-    date_hierarchy = "created_at"
 
 
 @admin.register(PaymentNotification)

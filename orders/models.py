@@ -50,14 +50,6 @@ class PaymentStatus(models.TextChoices):
 LIVE_PAYMENT_STATUSES = (PaymentStatus.PENDING, PaymentStatus.PAID, PaymentStatus.REFUNDED)
 
 
-class StockReason(models.TextChoices):
-    ORDER_PLACED = "order_placed", _("Order placed")
-    ORDER_CANCELLED = "order_cancelled", _("Order cancelled")
-    SUPPLIER_ADJUSTMENT = "supplier_adjustment", _("Supplier adjustment")
-    CSV_IMPORT = "csv_import", _("CSV import")
-    OPS_CORRECTION = "ops_correction", _("Correction by operations staff")
-
-
 class AfterSaleKind(models.TextChoices):
     REFUND = "refund", _("Refund only")
     RETURN = "return", _("Return and refund")
@@ -276,42 +268,6 @@ class OrderEvent(TransitionEvent):
 
     def __str__(self) -> str:
         return f"{self.order_id}: {self.action} {self.from_status} → {self.to_status}"
-
-
-class StockMovement(models.Model):
-    """The stock ledger: every change of a SKU's stock with its reason. ``stock_after`` is the
-    stock once this change was applied, so the ledger can be checked against the SKU."""
-
-    sku = models.ForeignKey("catalog.Sku", on_delete=models.PROTECT, related_name="stock_movements")
-    change = models.IntegerField(_("change"))
-    stock_after = models.IntegerField(_("stock after"))
-    reason = models.CharField(_("reason"), max_length=24, choices=StockReason.choices)
-    order = models.ForeignKey(
-        Order, on_delete=models.PROTECT, null=True, blank=True, related_name="stock_movements"
-    )
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    note = models.CharField(_("note"), max_length=200, blank=True)
-    created_at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        verbose_name = _("stock movement")
-        verbose_name_plural = _("stock ledger")
-        constraints = [
-            models.CheckConstraint(name="stock_movement_not_zero", condition=~Q(change=0)),
-            models.CheckConstraint(name="stock_movement_after_not_negative", condition=Q(stock_after__gte=0)),
-        ]
-        indexes = [models.Index(fields=["sku", "created_at"], name="stock_movement_sku_time")]
-
-    def __str__(self) -> str:
-        return f"{self.sku_id}: {self.change:+d} → {self.stock_after}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise ValueError("Stock ledger entries cannot be changed.")
-        super().save(*args, **kwargs)
 
 
 # --- Payments ---------------------------------------------------------------------------------------

@@ -1,6 +1,5 @@
 """SKU prices and stock changed outside the product form: one SKU, or many from the stock CSV; and
-the records every such change leaves (price history, stock ledger). All the stock-ledger writes of the
-catalogue live here."""
+the records every such change leaves (price history; the stock ledger through catalog.stock)."""
 
 import csv
 import io
@@ -13,14 +12,14 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from catalog import stock as ledger
 from catalog.hooks import SKU_PRICES_CHANGED
-from catalog.models import Product, Sku, SkuPriceChange
+from catalog.models import Product, Sku, SkuPriceChange, StockReason
 from catalog.services._common import lock_product, require_supplier
 from catalog.services.cleaning import SKU_FIELDS, clean_sku
 from catalog.services.summary import product_refresh_summary
 from catalog.units import unit_price
 from core.money import CENT
-from orders.models import StockMovement, StockReason
 from suppliers.models import Supplier
 
 
@@ -55,19 +54,11 @@ def product_skus_write(
         sku.position = position
         sku.save()
         if old_stock is not None:
-            record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
+            ledger.record_change(sku, old_stock, by=by, note=source)
         if record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source=source, rejudge=False):
             repriced.append(sku.pk)
     if repriced:
         SKU_PRICES_CHANGED(sku_ids=repriced)  # one background job for the product's SKUs
-
-
-def record_stock_change(sku: Sku, old_stock: int, *, by: User | None, reason: str, note: str = "") -> None:
-    """Keep a stock change made outside an order in the stock ledger (orders.StockMovement)."""
-    if sku.stock != old_stock:
-        StockMovement.objects.create(
-            sku=sku, change=sku.stock - old_stock, stock_after=sku.stock, reason=reason, actor=by, note=note
-        )
 
 
 def remove_sku(sku: Sku) -> None:
@@ -132,7 +123,7 @@ def sku_update(
         clean["unit_price"],
     )
     sku.save(update_fields=["price", "stock", "spec", "unit_price"])
-    record_stock_change(sku, old_stock, by=by, reason=StockReason.SUPPLIER_ADJUSTMENT, note=source)
+    ledger.record_change(sku, old_stock, by=by, note=source)
     record_price_change(sku, *old, by=by, source=source)
     product_refresh_summary(product)
     return sku
@@ -265,16 +256,9 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
                     basis=sku.product.category.price_basis,
                 )
         Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
-        StockMovement.objects.bulk_create(
-            StockMovement(
-                sku=sku,
-                change=sku.stock - old_stock[sku.pk],
-                stock_after=sku.stock,
-                reason=StockReason.CSV_IMPORT,
-                actor=by,
-            )
+        ledger.record(
+            ledger.movement(sku, change=sku.stock - old_stock[sku.pk], reason=StockReason.CSV_IMPORT, by=by)
             for sku in skus
-            if sku.stock != old_stock[sku.pk]
         )
         for sku, old_price, old_unit_price, old_spec in repriced:
             record_price_change(sku, old_price, old_unit_price, old_spec, by=by, source="csv", rejudge=False)

@@ -1,21 +1,22 @@
 """What lists and search read from a product, kept in step with its SKUs, images and supplier."""
 
-from django.db.models import Min, Sum
+from django.db.models import Min
 
 from catalog import search
 from catalog.models import Product, ProductStatus
+from catalog.stock import stock_totals
 from suppliers.models import Supplier, SupplierStatus
 
 
 def product_refresh_summary(product: Product) -> None:
     """Recompute what lists and search use: lowest prices, stock, main thumbnail, search index, visibility."""
     summary = product.skus.filter(is_active=True).aggregate(
-        min_price=Min("price"), min_unit_price=Min("unit_price"), total_stock=Sum("stock")
+        min_price=Min("price"), min_unit_price=Min("unit_price")
     )
     main = product.images.filter(is_main=True).values_list("thumbnail", flat=True).first() or ""
     product.min_price = summary["min_price"]
     product.min_unit_price = summary["min_unit_price"]
-    product.total_stock = summary["total_stock"] or 0
+    product.total_stock = stock_totals([product.pk]).get(product.pk, 0)
     product.main_thumbnail = main
     product.is_visible = (
         product.status == ProductStatus.ON_SALE and product.supplier.status == SupplierStatus.ACTIVE

@@ -10,8 +10,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
-from django.db.models.functions import Greatest
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,7 +17,8 @@ from accounts.models import User
 from accounts.notifications import notify
 from buyers.models import DeliveryAddress
 from buyers.services import address_problems
-from catalog.models import Product, Sku
+from catalog import stock
+from catalog.models import StockReason
 from core.money import money, yuan
 from core.workflow import Actor, record
 from orders import locks
@@ -31,8 +30,6 @@ from orders.models import (
     OrderLine,
     Payment,
     PaymentMethod,
-    StockMovement,
-    StockReason,
 )
 from orders.payments import get_provider
 from orders.services._common import _link, _require_buyer, _supplier_members
@@ -275,18 +272,6 @@ def place_orders(
         raise
 
 
-def _refresh_product_stock(product_ids: Iterable[int], sold: Mapping[int, int]) -> None:
-    """After stock changed under the products' locks: total stock from the offered SKUs, and units sold."""
-    for product_id in sorted(set(product_ids)):
-        total = (
-            Sku.objects.filter(product_id=product_id, is_active=True).aggregate(total=Sum("stock"))["total"]
-            or 0
-        )
-        Product.objects.filter(pk=product_id).update(
-            total_stock=total, sales_count=Greatest(F("sales_count") + sold.get(product_id, 0), 0)
-        )
-
-
 def _place(
     *,
     user: User,
@@ -445,26 +430,21 @@ def _take_stock(
     movements = []
     for item in sorted(items, key=lambda i: i.sku_id):
         sku = item.sku
-        # Under the lock this always matches; the condition keeps stock from going below zero even
-        # if a caller forgot the lock (and the database constraint backs both).
-        if not Sku.objects.filter(pk=sku.pk, stock__gte=item.quantity).update(
-            stock=F("stock") - item.quantity
-        ):
+        # Under the lock this always succeeds; catalog.stock.take refuses rather than go below zero.
+        if not stock.take(sku=sku, quantity=item.quantity):
             raise ValidationError(
                 _("“%(item)s” is sold out.") % {"item": _item_label(sku)}, code="unavailable"
             )
-        sku.stock -= item.quantity
         sold[sku.product_id] += item.quantity
         movements.append(
-            StockMovement(
-                sku=sku,
+            stock.movement(
+                sku,
                 change=-item.quantity,
-                stock_after=sku.stock,
                 reason=StockReason.ORDER_PLACED,
-                order=order_of_sku[sku.pk],
-                actor=by,
-                created_at=now,
+                reference=order_of_sku[sku.pk].number,
+                by=by,
+                at=now,
             )
         )
-    StockMovement.objects.bulk_create(movements)
-    _refresh_product_stock(sold, sold)
+    stock.record(movements)
+    stock.refresh_product_totals(sold, sold)

@@ -7,23 +7,20 @@ from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
-from catalog.models import Sku
+from catalog import stock
+from catalog.models import StockReason
 from core.workflow import Actor, Change, Transition, transition
 from orders import locks
 from orders.models import (
     Order,
     OrderStatus,
-    StockMovement,
-    StockReason,
 )
 from orders.services._common import _buyer_contacts, _link, _supplier_members, order_actor
-from orders.services.checkout import _refresh_product_stock
 from orders.services.settlement import _cancel_payment, _is_settled
 from orders.workflow import DETAIL_LABELS, ORDER_WORKFLOW, SHIP_DETAILS, OrderAction
 
@@ -168,21 +165,15 @@ def _return_stock(order: Order, *, by: User | None) -> None:
     sold: dict[int, int] = defaultdict(int)
     for sku_id in sorted(returned):
         sku, quantity = skus[sku_id], returned[sku_id]
-        Sku.objects.filter(pk=sku_id).update(stock=F("stock") + quantity)
-        sku.stock += quantity
+        stock.put_back(sku=sku, quantity=quantity)
         sold[sku.product_id] -= quantity
         movements.append(
-            StockMovement(
-                sku=sku,
-                change=quantity,
-                stock_after=sku.stock,
-                reason=StockReason.ORDER_CANCELLED,
-                order=order,
-                actor=by,
+            stock.movement(
+                sku, change=quantity, reason=StockReason.ORDER_CANCELLED, reference=order.number, by=by
             )
         )
-    StockMovement.objects.bulk_create(movements)
-    _refresh_product_stock(sold, sold)
+    stock.record(movements)
+    stock.refresh_product_totals(sold, sold)
 
 
 # --- Automatic receipt --------------------------------------------------------------------------------

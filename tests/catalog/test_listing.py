@@ -318,7 +318,7 @@ def test_prices_changed_by_csv_are_kept_in_the_history_like_any_other(listings):
 def test_stock_changes_outside_orders_are_in_the_stock_ledger(listings):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from orders.models import StockMovement
+    from catalog.models import StockMovement
 
     product = listings.product()
     a, b = product.skus.order_by("position")  # made with 100 and 50 in stock: their ledgers start empty

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from accounts.models import Notification
 from buyers.models import DeliveryAddress
 from catalog import services as catalog_services
-from catalog.models import Product, Sku
+from catalog.models import Product, Sku, StockMovement
 from catalog.workflow import ProductAction
 from orders import services
 from orders.models import (
@@ -26,7 +26,6 @@ from orders.models import (
     Payment,
     PaymentMethod,
     PaymentStatus,
-    StockMovement,
 )
 from regions.models import County
 from tests.factories import BuyerFactory
@@ -135,12 +134,12 @@ def test_placing_makes_one_order_per_supplier_and_takes_the_stock(shop, cart):
     }
     assert list(
         StockMovement.objects.order_by("sku_id").values_list(
-            "sku_id", "change", "stock_after", "reason", "order_id", "actor_id"
+            "sku_id", "change", "stock_after", "reason", "reference", "actor_id"
         )
     ) == [
-        (skus["a"].pk, -3, 7, "order_placed", first.pk, buyer.pk),
-        (skus["b"].pk, -2, 3, "order_placed", second.pk, buyer.pk),
-        (skus["c"].pk, -1, 6, "order_placed", second.pk, buyer.pk),
+        (skus["a"].pk, -3, 7, "order_placed", first.number, buyer.pk),
+        (skus["b"].pk, -2, 3, "order_placed", second.number, buyer.pk),
+        (skus["c"].pk, -1, 6, "order_placed", second.number, buyer.pk),
     ]
     product = Product.objects.get(pk=skus["a"].product_id)
     assert (product.total_stock, product.sales_count) == (7, 3)

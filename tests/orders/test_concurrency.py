@@ -12,9 +12,9 @@ from django.db.models import Sum
 from django.utils import translation
 
 from catalog.category_tree import load_tree
-from catalog.models import Category, Product, Sku
+from catalog.models import Category, Product, Sku, StockMovement
 from orders import services
-from orders.models import Checkout, InvoiceType, Order, Payment, PaymentMethod, StockMovement
+from orders.models import Checkout, InvoiceType, Order, Payment, PaymentMethod
 from regions.divisions import load_divisions
 from regions.models import City, County, Province
 from tests.factories import BuyerFactory

@@ -109,3 +109,18 @@ def _fresh_cache(settings):
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     caches["default"]["KEY_PREFIX"] = f"test-{worker}-{uuid.uuid4().hex[:12]}"
     settings.CACHES = caches
+
+
+@pytest.fixture
+def migrated_data(transactional_db):
+    """For tests that commit: a flush between transactional tests empties what the migrations loaded
+    (the county registry, the category tree), so load it again (serialized_rollback would clash with
+    the ops groups that post_migrate recreates after each flush)."""
+    from catalog.category_tree import load_tree
+    from catalog.models import Category
+    from regions.divisions import load_divisions
+    from regions.models import City, County, Province
+
+    if not Province.objects.exists():
+        load_divisions(Province, City, County, apply_eligibility=True)
+    load_tree(Category)  # idempotent by slug

@@ -5,10 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from catalog.category_tree import load_tree
-from catalog.models import Category
-from regions.divisions import load_divisions
-from regions.models import City, County, Province
 from tests.services import require_chromium
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make between
@@ -30,13 +26,8 @@ CHROMIUM_ARGS = [
 
 
 @pytest.fixture(autouse=True)
-def _registry(transactional_db):
-    """The live server sees committed rows only, and a flush between transactional tests empties what
-    the migrations loaded (the county registry, the category tree): load it again (serialized_rollback
-    would clash with the ops groups that post_migrate recreates after each flush)."""
-    if not Province.objects.exists():
-        load_divisions(Province, City, County, apply_eligibility=True)
-    load_tree(Category)  # the category tree, loaded by a migration too, is idempotent by slug
+def _registry(migrated_data):
+    """The live server sees committed rows only: every browser test commits (tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,6 @@
 """catalog.stock: the one owner of stock and its ledger. Orders take and return stock through it;
 a product's stock total is computed in one place."""
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -49,8 +48,7 @@ def test_product_totals_count_offered_skus_only_and_sales_never_go_negative(list
     assert stock.stock_totals([product.pk]) == {product.pk: 100}
 
 
-@pytest.mark.django_db(transaction=True)
-def test_moving_the_ledger_to_the_catalogue_keeps_every_row():
+def test_moving_the_ledger_to_the_catalogue_keeps_every_row(migrated_data):
     """orders.0003 copies the old ledger before dropping it: migrating back restores every row with its
     order, and forward again gives the same rows, the order's number as reference."""
     shop = Shop()

@@ -11,12 +11,9 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Sum
 from django.utils import translation
 
-from catalog.category_tree import load_tree
-from catalog.models import Category, Product, Sku, StockMovement
+from catalog.models import Product, Sku, StockMovement
 from orders import services
 from orders.models import Checkout, InvoiceType, Order, Payment, PaymentMethod
-from regions.divisions import load_divisions
-from regions.models import City, County, Province
 from tests.factories import BuyerFactory
 from tests.orders.conftest import Shop
 from tests.services import require_postgres
@@ -27,13 +24,9 @@ BUYERS = 50
 
 
 @pytest.fixture
-def shop(transactional_db):
-    """Committed rows, visible to every thread's connection. A flush between transactional tests
-    empties what the migrations loaded (the county registry, the category tree): load it again."""
+def shop(migrated_data):
+    """Committed rows, visible to every thread's connection."""
     require_postgres()
-    if not Province.objects.exists():
-        load_divisions(Province, City, County, apply_eligibility=True)
-    load_tree(Category)
     return Shop()
 
 

@@ -1,7 +1,7 @@
 """Buyer units (采购单位 / 预算单位): the government bodies, institutions and unions that order."""
 
 import re
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +11,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.money import money
 from core.uscc import validate_uscc
 
 
@@ -241,7 +242,7 @@ class ReservedShareFiling(models.Model):
         """Budget × ratio, in yuan with two places; None without an own canteen."""
         if self.canteen != Canteen.OWN or self.canteen_food_budget is None or self.ratio is None:
             return None
-        return (self.canteen_food_budget * self.ratio).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        return money(self.canteen_food_budget * self.ratio)
 
 
 class ReservedShareFilingRecord(models.Model):

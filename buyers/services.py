@@ -15,6 +15,7 @@ from buyers.models import (
     ReservedShareFilingRecord,
 )
 from buyers.reserved_share import min_ratio
+from core.money import CENT
 from core.uscc import normalize_uscc
 from regions.models import City, County, Province
 
@@ -227,7 +228,7 @@ def _own_canteen_errors(budget: Decimal | None, ratio: Decimal | None) -> dict[s
         errors["canteen_food_budget"] = [_("Enter the canteen food budget for the year.")]
     elif not budget.is_finite() or budget <= 0:
         errors["canteen_food_budget"] = [_("The canteen food budget must be more than zero.")]
-    elif budget != budget.quantize(Decimal("0.01")) or budget >= Decimal("1e12"):
+    elif budget != budget.quantize(CENT) or budget >= Decimal("1e12"):
         errors["canteen_food_budget"] = [_("Enter an amount in yuan with at most two decimal places.")]
     minimum = min_ratio()
     if ratio is None:

@@ -36,7 +36,7 @@ from django.utils import timezone
 from catalog import search
 from catalog.models import Category, Product, ProductImage, ProductStatus, Sku
 from catalog.units import BASIS_SIZE, UNIT_SIZE, unit_price
-from core.money import CENT
+from core.money import money
 from demo.catalog_leaves import (
     BRANDS,
     DESCRIPTIVE,
@@ -135,10 +135,6 @@ class _Source:
     stem: str
     brand: str
     visible: bool
-
-
-def _money(value: Decimal) -> Decimal:
-    return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _shelf_price(value: Decimal) -> Decimal:
@@ -317,7 +313,7 @@ def _skus(rng, spec, item, basis) -> list[dict]:
         qty = D(quantity)
         amount = qty * UNIT_SIZE[unit][1] * pack / basis_size
         discount = D(1) - D("0.04") * position  # bigger packs are a little cheaper per unit
-        price = _shelf_price(_money(base * amount * discount))
+        price = _shelf_price(money(base * amount * discount))
         stock = 0 if rng.random() < 0.08 else rng.randint(1, 2000)
         skus.append(
             {

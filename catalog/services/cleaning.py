@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Category, Certification, Storage
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price, units_for_basis
+from core.money import CENT
 from regions.models import County
 from suppliers.models import Supplier
 
@@ -60,7 +61,7 @@ def clean_sku(row: dict, basis: str) -> tuple[dict, dict]:
     price = row.get("price")
     if price is None or price <= 0:
         errors["price"] = [_("The price must be more than ¥0.00.")]
-    elif price != Decimal(price).quantize(Decimal("0.01")):
+    elif price != Decimal(price).quantize(CENT):
         errors["price"] = [_("Prices have at most two decimal places.")]
     quantity = row.get("net_quantity")
     if quantity is None or quantity <= 0:

@@ -54,7 +54,8 @@ from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, FloatField, Func, Q, QuerySet, Value, When
 from django.db.models.expressions import Combinable, RawSQL
 
-from catalog.models import Product
+from catalog.models import Category, Product
+from regions.models import County
 
 try:  # rjieba (jieba-rs) ships its dictionary inside the wheel: no download, no start-up cost.
     import rjieba as _jieba
@@ -234,9 +235,6 @@ def search_vector_expression(text: str, sales_count: int = 0) -> Combinable:
 
 def _product_texts(product: Product) -> dict[str, str]:
     """Names the B tokens come from, read from what the instance already holds where it can."""
-    from catalog.models import Category
-    from regions.models import County
-
     category = leaf = parent = ""
     if product.category_id:
         cached = product._state.fields_cache.get("category")

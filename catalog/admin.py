@@ -1,8 +1,6 @@
 """Ops screens for the catalogue: the category tree, and the review of submitted products."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +20,7 @@ from catalog.models import (
 )
 from catalog.selectors import clear_category_cache
 from catalog.workflow import TRANSITIONS, ProductAction
-from core.admin_tools import ReadOnlyAdmin, ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyAdmin, ReadOnlyInline, WaitingFilter, refuse_wrong_state, run_action
 
 
 @admin.register(Category)
@@ -175,56 +173,26 @@ class ProductAdmin(admin.ModelAdmin):
 
     def run_transition(self, request, queryset, action: str):
         transition = TRANSITIONS[action]
+        label = ProductAction(action).label
         wrong = queryset.exclude(status__in=transition.sources)
         if wrong.exists():
-            self.message_user(
-                request,
-                _("“%(action)s” is not possible for: %(names)s (wrong state). Nothing was changed.")
-                % {
-                    "action": ProductAction(action).label,
-                    "names": "、".join(wrong.values_list("name", flat=True)[:5]),
-                },
-                messages.ERROR,
+            return refuse_wrong_state(
+                self, request, label=label, names=list(wrong.values_list("name", flat=True))
             )
-            return None
-        if transition.reason_required and "confirm" not in request.POST:
-            return self._ask_reason(request, queryset, action, ReasonForm())
-        reason = ""
-        if transition.reason_required:
-            form = ReasonForm(request.POST)
-            if not form.is_valid():
-                return self._ask_reason(request, queryset, action, form)
-            reason = form.cleaned_data["reason"]
-        products = list(queryset.order_by("pk"))
-        try:
-            with transaction.atomic():
-                for product in products:
-                    services.product_transition(
-                        product=product, action=action, by=request.user, reason=reason
-                    )
-        except (ValidationError, PermissionDenied) as exc:
-            text = (
-                " ".join(exc.messages)
-                if isinstance(exc, ValidationError)
-                else (str(exc) or _("Not allowed."))
-            )
-            self.message_user(request, _("Nothing was changed: %(error)s") % {"error": text}, messages.ERROR)
-            return None
-        self.message_user(
-            request,
-            ngettext("%(action)s: %(n)d product", "%(action)s: %(n)d products", len(products))
-            % {"action": ProductAction(action).label, "n": len(products)},
-        )
-        return None
-
-    def _ask_reason(self, request, queryset, action, form):
-        return ask_reason(
+        return run_action(
             self,
             request,
-            objects=queryset,
+            queryset.order_by("pk"),
             action=f"do_{action}",
-            title=ProductAction(action).label,
-            form=form,
+            title=label,
+            ask=transition.reason_required,
+            each=lambda product, reason: services.product_transition(
+                product=product, action=action, by=request.user, reason=reason
+            ),
+            done=lambda products: (
+                ngettext("%(action)s: %(n)d product", "%(action)s: %(n)d products", len(products))
+                % {"action": label, "n": len(products)}
+            ),
         )
 
 

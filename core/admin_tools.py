@@ -1,13 +1,18 @@
-"""Pieces the ops screens of several apps share: the waiting-time filter, the reason form and the
-page that asks for the reason of a state change."""
+"""Pieces the ops screens of several apps share: the waiting-time filter, the reason form, the page that
+asks for the reason of a state change, the one runner of admin actions, read-only tables."""
 
 import datetime
+from collections.abc import Callable, Sequence
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from core.errors import messages_of
 
 
 class WaitingFilter(admin.SimpleListFilter):
@@ -85,3 +90,66 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def refuse(model_admin, request, message) -> None:
+    """Tell the ops user an action did nothing, and why."""
+    model_admin.message_user(request, message, messages.ERROR)
+
+
+def refuse_wrong_state(model_admin, request, *, label, names: Sequence[str]) -> None:
+    """Some selected objects are not in a state the action starts from: say which, change nothing."""
+    refuse(
+        model_admin,
+        request,
+        _("“%(action)s” is not possible for: %(names)s (wrong state). Nothing was changed.")
+        % {"action": label, "names": "、".join(names[:5])},
+    )
+
+
+def run_action(
+    model_admin,
+    request,
+    queryset,
+    *,
+    action: str,
+    title,
+    each: Callable[[object, str], object],
+    done: Callable[[list], str],
+    ask: bool = True,
+    form_class: type[forms.Form] = ReasonForm,
+    problems: Callable[[], dict] | None = None,
+):
+    """The one runner of admin actions that call a service for each selected object.
+
+    With ``ask``, the first call shows the page asking for the reason (``form_class``; its ``reason``
+    field; ``problems()`` lists, per object, what stands in the way) and the confirmation runs the action. ``each(obj, reason)`` calls the service; all objects
+    change in one transaction, so one refusal leaves every one as it was and the page says
+    "Nothing was changed: …" with the service's words. ``done(objects)`` is the success message.
+    """
+    reason = ""
+    if ask:
+        form = form_class(request.POST if "confirm" in request.POST else None)
+        if not form.is_valid():
+            return ask_reason(
+                model_admin,
+                request,
+                objects=queryset,
+                action=action,
+                title=title,
+                form=form,
+                problems=problems() if problems else None,
+            )
+        reason = form.cleaned_data["reason"]
+    objects = list(queryset)
+    try:
+        with transaction.atomic():
+            for obj in objects:
+                each(obj, reason)
+    except (ValidationError, PermissionDenied) as exc:
+        refuse(
+            model_admin, request, _("Nothing was changed: %(error)s") % {"error": " ".join(messages_of(exc))}
+        )
+        return None
+    model_admin.message_user(request, done(objects))
+    return None

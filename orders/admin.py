@@ -2,12 +2,10 @@
 customer service decides disputed after-sales requests, and ops confirm that a bank transfer arrived."""
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import ReadOnlyInline, WaitingFilter, ask_reason
-from core.errors import messages_of
+from core.admin_tools import ReadOnlyAdmin, ReadOnlyInline, WaitingFilter, refuse, run_action
 from orders import services
 from orders.models import (
     AfterSaleEvent,
@@ -37,19 +35,6 @@ class ArbitrationForm(forms.Form):
 class TransferForm(forms.Form):
     # Named "reason" for the shared action page; it holds the bank's transaction reference.
     reason = forms.CharField(label=_("Bank transaction reference (银行流水号)"), max_length=100)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Records written only by the services: shown, never added, changed or deleted here."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class OrderLineInline(ReadOnlyInline):
@@ -100,35 +85,18 @@ class PaymentAdmin(ReadOnlyAdmin):
     def confirm_transfer(self, request, queryset):
         wrong = queryset.exclude(method=PaymentMethod.BANK_TRANSFER, status=PaymentStatus.PENDING)
         if wrong.exists() or queryset.count() != 1:
-            self.message_user(
-                request,
-                _("Choose one bank transfer awaiting payment. Nothing was changed."),
-                messages.ERROR,
-            )
-            return None
-        form = TransferForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            payment = queryset.get()
-            try:
-                services.payment_confirm_transfer(
-                    payment=payment, by=request.user, reference=form.cleaned_data["reason"]
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request,
-                    _("Nothing was changed: %(error)s") % {"error": " ".join(messages_of(exc))},
-                    messages.ERROR,
-                )
-                return None
-            self.message_user(request, _("Payment confirmed: %(order)s") % {"order": payment.order})
-            return None
-        return ask_reason(
+            return refuse(self, request, _("Choose one bank transfer awaiting payment. Nothing was changed."))
+        return run_action(
             self,
             request,
-            objects=queryset,
+            queryset,
             action="confirm_transfer",
             title=_("Confirm the bank transfer arrived"),
-            form=form,
+            form_class=TransferForm,
+            each=lambda payment, reference: services.payment_confirm_transfer(
+                payment=payment, by=request.user, reference=reference
+            ),
+            done=lambda payments: _("Payment confirmed: %(order)s") % {"order": payments[0].order},
         )
 
     def has_confirm_permission(self, request):
@@ -181,28 +149,20 @@ class AfterSaleRequestAdmin(ReadOnlyAdmin):
         """Ask for the reason, then decide each selected disputed request through the service."""
         label = ArbitrationDecision(decision).label
         if queryset.exclude(status=AfterSaleStatus.DISPUTED).exists() or queryset.count() != 1:
-            self.message_user(request, _("Choose one disputed request. Nothing was changed."), messages.ERROR)
-            return None
-        form = ArbitrationForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            after_sale = queryset.get()
-            try:
-                services.after_sale_arbitrate(
-                    request=after_sale, by=request.user, decision=decision, reason=form.cleaned_data["reason"]
-                )
-            except (ValidationError, PermissionDenied) as exc:
-                self.message_user(
-                    request,
-                    _("Nothing was changed: %(error)s") % {"error": " ".join(messages_of(exc))},
-                    messages.ERROR,
-                )
-                return None
-            self.message_user(
-                request, _("%(decision)s: %(request)s") % {"decision": label, "request": after_sale}
-            )
-            return None
-        return ask_reason(
-            self, request, objects=queryset, action=f"arbitrate_{decision}", title=label, form=form
+            return refuse(self, request, _("Choose one disputed request. Nothing was changed."))
+        return run_action(
+            self,
+            request,
+            queryset,
+            action=f"arbitrate_{decision}",
+            title=label,
+            form_class=ArbitrationForm,
+            each=lambda after_sale, reason: services.after_sale_arbitrate(
+                request=after_sale, by=request.user, decision=decision, reason=reason
+            ),
+            done=lambda requests: (
+                _("%(decision)s: %(request)s") % {"decision": label, "request": requests[0]}
+            ),
         )
 
 

@@ -1,9 +1,7 @@
 import math
 
 from django import forms
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib import admin
 from django.urls import reverse
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -13,7 +11,7 @@ from django.utils.translation import ngettext
 
 from catalog.models import Category
 from catalog.units import UNIT_SUFFIX
-from core.admin_tools import ReasonForm, ask_reason
+from core.admin_tools import ReasonForm, run_action
 from core.money import yuan
 from pricing import services
 from pricing.explain import explain
@@ -67,37 +65,30 @@ class PriceEvidenceAdmin(admin.ModelAdmin):
             '<a href="{}">{}</a>', reverse("pricing:screenshot", args=[evidence.pk]), _("open")
         )
 
-    def _review(self, request, queryset, *, verified: bool, reason: str = ""):
-        items = list(queryset)
-        try:
-            with transaction.atomic():
-                for evidence in items:
-                    services.evidence_review(
-                        evidence=evidence, by=request.user, verified=verified, reason=reason
-                    )
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Not allowed.")
-            self.message_user(request, _("Nothing was changed: %(error)s") % {"error": text}, messages.ERROR)
-            return
-        self.message_user(
+    def _review(self, request, queryset, *, action: str, verified: bool):
+        return run_action(
+            self,
             request,
-            ngettext("%(n)d reference reviewed.", "%(n)d references reviewed.", len(items))
-            % {"n": len(items)},
+            queryset,
+            action=action,
+            title=_("Reject (with a reason)"),
+            ask=not verified,
+            each=lambda evidence, reason: services.evidence_review(
+                evidence=evidence, by=request.user, verified=verified, reason=reason
+            ),
+            done=lambda items: (
+                ngettext("%(n)d reference reviewed.", "%(n)d references reviewed.", len(items))
+                % {"n": len(items)}
+            ),
         )
 
     @admin.action(description=_("Mark as verified"), permissions=["change"])
     def verify(self, request, queryset):
-        self._review(request, queryset, verified=True)
+        return self._review(request, queryset, action="verify", verified=True)
 
     @admin.action(description=_("Reject (with a reason)"), permissions=["change"])
     def reject(self, request, queryset):
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            self._review(request, queryset, verified=False, reason=form.cleaned_data["reason"])
-            return None
-        return ask_reason(
-            self, request, objects=queryset, action="reject", title=_("Reject (with a reason)"), form=form
-        )
+        return self._review(request, queryset, action="reject", verified=False)
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -340,25 +331,21 @@ class PriceVerdictAdmin(admin.ModelAdmin):
         return format_html_join("", "<div>{} · {} · {} ({}): {}</div>", rows)
 
     def _review(self, request, queryset, *, action: str, title):
-        form = NoteForm(request.POST if "confirm" in request.POST else None)
-        if not form.is_valid():
-            return ask_reason(self, request, objects=queryset, action=action, title=title, form=form)
-        verdicts = list(queryset.select_related("sku__product"))
-        try:
-            with transaction.atomic():
-                for verdict in verdicts:
-                    services.price_review(
-                        sku=verdict.sku, by=request.user, action=action, note=form.cleaned_data["reason"]
-                    )
-        except (ValidationError, PermissionDenied) as exc:
-            text = " ".join(exc.messages) if isinstance(exc, ValidationError) else _("Not allowed.")
-            self.message_user(request, _("Nothing was changed: %(error)s") % {"error": text}, messages.ERROR)
-            return None
-        self.message_user(
+        return run_action(
+            self,
             request,
-            ngettext("%(n)d price reviewed.", "%(n)d prices reviewed.", len(verdicts)) % {"n": len(verdicts)},
+            queryset.select_related("sku__product"),
+            action=action,
+            title=title,
+            form_class=NoteForm,
+            each=lambda verdict, note: services.price_review(
+                sku=verdict.sku, by=request.user, action=action, note=note
+            ),
+            done=lambda verdicts: (
+                ngettext("%(n)d price reviewed.", "%(n)d prices reviewed.", len(verdicts))
+                % {"n": len(verdicts)}
+            ),
         )
-        return None
 
     @admin.action(description=_("Accept the price (with a note)"), permissions=["change"])
     def accept(self, request, queryset):

@@ -1,16 +1,14 @@
 """Ops review of suppliers in the admin: every state change is an action that calls the service and
 asks for the reason the supplier will read."""
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib import admin
 from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from core.admin_tools import ReadOnlyInline, ReasonForm, WaitingFilter, ask_reason
+from core.admin_tools import ReadOnlyInline, WaitingFilter, refuse, refuse_wrong_state, run_action
 from regions.models import County
 from suppliers import services
 from suppliers.models import CreditEntry, Qualification, Supplier, SupplierEvent
@@ -117,62 +115,32 @@ class SupplierAdmin(admin.ModelAdmin):
 
     def transition_with_reason(self, request, queryset, action: str, *, bulk_safe: bool):
         """Ask for the reason, then run the transition for each selected supplier through the service."""
-        transition = TRANSITIONS[action]
-        wrong = queryset.exclude(status__in=transition.sources)
+        label = Action(action).label
+        wrong = queryset.exclude(status__in=TRANSITIONS[action].sources)
         if wrong.exists():
-            names = "、".join(wrong.values_list("legal_name", flat=True)[:5])
-            self.message_user(
-                request,
-                _("“%(action)s” is not possible for: %(names)s (wrong state). Nothing was changed.")
-                % {"action": Action(action).label, "names": names},
-                messages.ERROR,
+            return refuse_wrong_state(
+                self, request, label=label, names=list(wrong.values_list("legal_name", flat=True))
             )
-            return None
         if not bulk_safe and queryset.count() > 1:
-            self.message_user(
-                request,
-                _("“%(action)s” is done one supplier at a time.") % {"action": Action(action).label},
-                messages.ERROR,
+            return refuse(
+                self, request, _("“%(action)s” is done one supplier at a time.") % {"action": label}
             )
-            return None
-        form = ReasonForm(request.POST if "confirm" in request.POST else None)
-        if form.is_valid():
-            done = []
-            try:
-                with transaction.atomic():
-                    for supplier in queryset:
-                        services.supplier_transition(
-                            supplier=supplier,
-                            action=action,
-                            by=request.user,
-                            reason=form.cleaned_data["reason"],
-                        )
-                        done.append(supplier.legal_name)
-            except (ValidationError, PermissionDenied) as exc:
-                messages_ = (
-                    exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("Not allowed.")]
-                )
-                self.message_user(
-                    request,
-                    _("Nothing was changed: %(error)s") % {"error": " ".join(messages_)},
-                    messages.ERROR,
-                )
-                return None
-            self.message_user(
-                request,
-                _("%(action)s: %(names)s") % {"action": Action(action).label, "names": "、".join(done)},
-            )
-            return None
-        return ask_reason(
+        return run_action(
             self,
             request,
-            objects=queryset,
+            queryset,
             action=f"do_{action}",
-            title=Action(action).label,
-            form=form,
-            problems={s.pk: services.application_problems(s) for s in queryset}
+            title=label,
+            each=lambda supplier, reason: services.supplier_transition(
+                supplier=supplier, action=action, by=request.user, reason=reason
+            ),
+            done=lambda suppliers: (
+                _("%(action)s: %(names)s")
+                % {"action": label, "names": "、".join(s.legal_name for s in suppliers)}
+            ),
+            problems=(lambda: {s.pk: services.application_problems(s) for s in queryset})
             if action == Action.APPROVE
-            else {},
+            else None,
         )
 
 

@@ -59,4 +59,4 @@ def test_a_private_file_is_never_cached_sniffed_or_run(tmp_path):
         response["Content-Disposition"].startswith("attachment")
         and "licence.pdf" in response["Content-Disposition"]
     )
-    response.close()
+    response.file_to_stream.close()

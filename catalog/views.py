@@ -31,6 +31,7 @@ from catalog.models import Product, Sku
 from catalog.workflow import SUPPLIER, TRANSITIONS, ProductAction
 from core.downloads import private_file_response
 from core.errors import apply_to_form
+from core.exports import csv_response
 
 # --- Buyers ---------------------------------------------------------------------------------------
 
@@ -376,18 +377,17 @@ def stock_import(request):
 
 @roles(Role.SUPPLIER)
 def stock_template(request):
-    """A CSV of the supplier's SKUs with their current stock and price, to edit and upload again."""
+    """A CSV of the supplier's SKUs with their current stock and price, to edit and upload again; streamed
+    (a supplier may have many SKUs), names and specs neutralised against formulas by core.exports."""
     skus = (
         Sku.objects.filter(product__supplier=_supplier(request))
         .select_related("product")
         .order_by("product_id", "id")
+        .iterator(chunk_size=1000)
     )
-    buffer = io.StringIO()
-    buffer.write("\ufeffsku_id,stock,price,product,spec\n")
-    for sku in skus:
-        name = sku.product.name.replace('"', '""')
-        spec = sku.spec.replace('"', '""')
-        buffer.write(f'{sku.pk},{sku.stock},{sku.price},"{name}","{spec}"\n')
-    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="stock.csv"'
-    return response
+    return csv_response(
+        filename="stock.csv",
+        header=["sku_id", "stock", "price", "product", "spec"],
+        rows=([sku.pk, sku.stock, sku.price, sku.product.name, sku.spec] for sku in skus),
+        stream=True,
+    )

@@ -3,13 +3,10 @@ toward the target (``orders.reserved_share``); ops see the overview and download
 
 They live in orders because progress is a sum of orders; buyers, a lower layer, owns the filing."""
 
-import csv
-import io
 from decimal import Decimal
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +17,7 @@ from buyers import selectors, services
 from buyers.forms import ReservedShareForm
 from buyers.reserved_share import encouraged_ratio, filing_deadline, min_ratio
 from core.errors import apply_to_form
+from core.exports import csv_response
 from orders import reserved_share
 
 FIRST_YEAR = 2021  # 财库〔2021〕19号
@@ -166,30 +164,29 @@ CSV_HEADER = [
 
 @ops_only
 def ops_reserved_share_csv(request):
-    """One row per filing unit; UTF-8 with a byte-order mark so that Excel shows the Chinese names."""
+    """One row per filing unit, written by core.exports (UTF-8 with a byte-order mark, formulas
+    neutralised)."""
     data = _ops_overview(request)
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for row in data.rows:
-        filing = row.filing
-        writer.writerow(
-            [
-                row.unit.name,
-                row.unit.uscc,
-                row.unit.province.name,
-                row.unit.kind,
-                filing.canteen if filing else "",
-                filing.canteen_food_budget if filing and filing.canteen_food_budget is not None else "",
-                filing.ratio if filing and filing.ratio is not None else "",
-                row.target if row.target is not None else "",
-                row.spent,
-                row.percentage if row.percentage is not None else "",
-                "" if row.on_pace is None else ("true" if row.on_pace else "false"),
-                timezone.localtime(filing.filed_at).isoformat(timespec="seconds") if filing else "",
-            ]
-        )
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="reserved-share-{data.year}.csv"'
-    return response
+    return csv_response(
+        filename=f"reserved-share-{data.year}.csv",
+        header=CSV_HEADER,
+        rows=(_csv_row(row) for row in data.rows),
+    )
+
+
+def _csv_row(row) -> list:
+    filing = row.filing
+    return [
+        row.unit.name,
+        row.unit.uscc,
+        row.unit.province.name,
+        row.unit.kind,
+        filing.canteen if filing else "",
+        filing.canteen_food_budget if filing and filing.canteen_food_budget is not None else "",
+        filing.ratio if filing and filing.ratio is not None else "",
+        row.target if row.target is not None else "",
+        row.spent,
+        row.percentage if row.percentage is not None else "",
+        "" if row.on_pace is None else ("true" if row.on_pace else "false"),
+        timezone.localtime(filing.filed_at).isoformat(timespec="seconds") if filing else "",
+    ]

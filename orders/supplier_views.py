@@ -2,13 +2,12 @@
 with the steps the workflow allows now. Every step is a call to orders.services; a refused step
 shows the service's message on the form field it names, or on the page."""
 
-import csv
 from collections.abc import Iterator
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from accounts.access import roles
 from accounts.models import Role
 from core.downloads import private_file_response
 from core.errors import apply_to_form, messages_of
+from core.exports import csv_response, fixed
 from core.workflow import Actor
 from orders import selectors, services
 from orders.models import AfterSaleStatus, Order, OrderStatus
@@ -32,8 +32,6 @@ from orders.workflow import ORDER_WORKFLOW, OrderAction
 
 PER_PAGE = 25
 FILTER_FIELDS = ("status", "placed_from", "placed_to", "buyer", "number")
-# Spreadsheet programs run a cell starting with one of these as a formula.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _supplier_id(request) -> int | None:
@@ -90,18 +88,6 @@ def order_list(request):
     )
 
 
-class _Echo:
-    """A file-like object whose write returns the line, for csv.writer in a streamed response."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
-
-
 def _csv_header() -> list[str]:
     return [
         _("Order number"),
@@ -123,34 +109,30 @@ def _csv_header() -> list[str]:
     ]
 
 
-def _csv_stream(lines, *, header: list[str], status_labels: dict[str, str]) -> Iterator[str]:
-    """The rows, written as they are read. Runs after the view has returned (outside the request's
-    language), so every translated text is passed in already translated."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff"  # a BOM, so spreadsheet programs read the file as UTF-8
-    yield writer.writerow(header)
+def _csv_rows(lines, *, status_labels: dict[str, str]) -> Iterator[list]:
+    """One row per order line, read as it is written. Runs after the view has returned (outside the
+    request's language), so every translated text is passed in already translated; core.exports
+    neutralises formula-leading text."""
     for line in lines:
         order = line.order
-        yield writer.writerow(
-            [
-                order.number,
-                timezone.localtime(order.placed_at).strftime("%Y-%m-%d %H:%M:%S"),
-                status_labels.get(order.status, order.status),
-                _cell(order.buyer_unit.name),
-                _cell(order.delivery_province.name),
-                _cell(order.address),
-                _cell(order.recipient),
-                _cell(order.phone),
-                _cell(line.product_name),
-                _cell(line.spec),
-                f"{line.price:.2f}",
-                str(line.quantity),
-                f"{line.line_total:.2f}",
-                f"{order.total:.2f}",
-                _cell(order.carrier),
-                _cell(order.tracking_number),
-            ]
-        )
+        yield [
+            order.number,
+            timezone.localtime(order.placed_at).strftime("%Y-%m-%d %H:%M:%S"),
+            status_labels.get(order.status, order.status),
+            order.buyer_unit.name,
+            order.delivery_province.name,
+            order.address,
+            order.recipient,
+            order.phone,
+            line.product_name,
+            line.spec,
+            fixed(line.price, 2),
+            line.quantity,
+            fixed(line.line_total, 2),
+            fixed(order.total, 2),
+            order.carrier,
+            order.tracking_number,
+        ]
 
 
 @roles(Role.SUPPLIER)
@@ -159,13 +141,13 @@ def order_export(request):
     _form, filters = _filters(request)
     lines = selectors.supplier_order_export_lines(supplier_id=_supplier_id(request), filters=filters)
     labels = {value: str(label) for value, label in OrderStatus.choices}
-    response = StreamingHttpResponse(
-        _csv_stream(lines, header=_csv_header(), status_labels=labels),
-        content_type="text/csv; charset=utf-8",
-    )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="orders-{stamp}.csv"'
-    return response
+    return csv_response(
+        filename=f"orders-{stamp}.csv",
+        header=_csv_header(),
+        rows=_csv_rows(lines, status_labels=labels),
+        stream=True,
+    )
 
 
 # --- One order -----------------------------------------------------------------------------------

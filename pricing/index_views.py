@@ -1,14 +1,12 @@
 """The public price index pages (价格指数): overview, one category's series, CSV downloads."""
 
-import csv
-import io
-
 from django.conf import settings
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import public
 from catalog.selectors import Node, category_tree
+from core.exports import csv_response, fixed
 from pricing import published_index, selectors
 from pricing.models import Frequency
 
@@ -87,30 +85,25 @@ def category(request, slug: str):
 
 
 def _csv_response(points, filename: str) -> HttpResponse:
-    """UTF-8 with a byte-order mark, so that Excel shows the Chinese names."""
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(CSV_HEADER)
-    for p in points:
-        published = p.published and p.level is not None
-        change = selectors.change_pct(p)
-        writer.writerow(
-            [
-                p.category.name,
-                p.province.name if p.province_id else "",
-                p.frequency,
-                p.period_start.isoformat(),
-                f"{p.level:.4f}" if published else "",
-                f"{change:.4f}" if change is not None else "",
-                p.matched,
-                p.dropped,
-                "true" if p.published else "false",
-            ]
-        )
-    response = HttpResponse(buffer.getvalue().encode("utf-8"), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """Written by core.exports: UTF-8 with a byte-order mark, so that Excel shows the Chinese names;
+    levels and changes stay numbers, a negative change included."""
+    return csv_response(filename=filename, header=CSV_HEADER, rows=map(_csv_row, points))
+
+
+def _csv_row(p) -> list:
+    published = p.published and p.level is not None
+    change = selectors.change_pct(p)
+    return [
+        p.category.name,
+        p.province.name if p.province_id else "",
+        p.frequency,
+        p.period_start.isoformat(),
+        fixed(p.level, 4) if published else "",
+        fixed(change, 4) if change is not None else "",
+        p.matched,
+        p.dropped,
+        "true" if p.published else "false",
+    ]
 
 
 @public

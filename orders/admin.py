@@ -3,9 +3,14 @@ customer service decides disputed after-sales requests, and ops confirm that a b
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from core.admin_tools import ReadOnlyAdmin, ReadOnlyInline, WaitingFilter, refuse, run_action
+from core.downloads import private_file_response
 from orders import services
 from orders.models import (
     AfterSaleEvent,
@@ -105,7 +110,13 @@ class PaymentAdmin(ReadOnlyAdmin):
 
 class PhotoInline(ReadOnlyInline):
     model = AfterSalePhoto
-    fields = ["image", "width", "height"]
+    fields = ["photo", "width", "height"]
+
+    @admin.display(description=_("photo"))
+    def photo(self, p: AfterSalePhoto):
+        # Private storage has no public URL: the link goes through the admin's permission-checked view.
+        url = reverse("admin:orders_aftersalerequest_photo", args=[p.request_id, p.pk])
+        return format_html('<a href="{}">{}</a>', url, p.image.name.rsplit("/", 1)[-1])
 
 
 class AfterSaleEventInline(ReadOnlyInline):
@@ -144,6 +155,23 @@ class AfterSaleRequestAdmin(ReadOnlyAdmin):
 
     def has_arbitrate_permission(self, request):
         return request.user.has_perm("orders.arbitrate_aftersalerequest")
+
+    def get_urls(self):
+        photo = path(
+            "<int:request_id>/photos/<int:photo_id>/",
+            self.admin_site.admin_view(self.photo_file),
+            name="orders_aftersalerequest_photo",
+        )
+        return [photo, *super().get_urls()]
+
+    def photo_file(self, request, request_id: int, photo_id: int):
+        """One photo, for ops who may see the photos inline (the same permission as the inline)."""
+        if not request.user.has_perm("orders.view_aftersalephoto"):
+            raise PermissionDenied
+        photo = AfterSalePhoto.objects.filter(pk=photo_id, request_id=request_id).first()
+        if photo is None or not photo.image.storage.exists(photo.image.name):
+            raise Http404
+        return private_file_response(photo.image)
 
     def arbitrate(self, request, queryset, decision: str):
         """Ask for the reason, then decide each selected disputed request through the service."""

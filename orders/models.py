@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from core.models import TransitionEvent
 from core.money import ZERO
+from core.storage import private_storage
 
 MONEY = {"max_digits": 12, "decimal_places": 2}
 
@@ -451,11 +452,17 @@ def after_sale_photo_path(instance: "AfterSalePhoto", filename: str) -> str:
 
 
 class AfterSalePhoto(models.Model):
-    """Evidence for an after-sales request: a picture re-encoded on upload (no EXIF)."""
+    """Evidence for an after-sales request: a picture re-encoded on upload (no EXIF). Kept in private
+    storage: it shows a buyer's goods and premises, so it is served only through views that check who
+    asks (the supplier's order page), never by a public URL."""
 
     request = models.ForeignKey(AfterSaleRequest, on_delete=models.CASCADE, related_name="photos")
     image = models.ImageField(
-        upload_to=after_sale_photo_path, width_field="width", height_field="height", max_length=200
+        upload_to=after_sale_photo_path,
+        storage=private_storage,
+        width_field="width",
+        height_field="height",
+        max_length=200,
     )
     width = models.PositiveIntegerField(default=0)
     height = models.PositiveIntegerField(default=0)

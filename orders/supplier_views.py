@@ -319,6 +319,6 @@ def after_sale_photo(request, number: str, photo_id: int):
     if photo is None or not photo.image.storage.exists(photo.image.name):
         raise Http404
     content_type = "image/png" if photo.image.name.lower().endswith(".png") else "image/jpeg"
-    return private_file_response(
-        photo.image, content_type=content_type, as_attachment=False, cache="private, max-age=3600"
-    )
+    # From private storage, like every private file: an attachment no shared cache keeps (an <img>
+    # still shows it; a browser tab opening it directly downloads it instead of rendering it).
+    return private_file_response(photo.image, content_type=content_type)

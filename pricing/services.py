@@ -114,16 +114,20 @@ def _check_screenshot(screenshot, product: Product, errors: dict[str, list[str]]
     except ValidationError as exc:
         errors["screenshot"] = exc.messages
         return None
-    reused = (
-        PriceEvidence.objects.filter(screenshot_sha256=clean.sha256)
-        .exclude(sku__product=product)
-        .select_related("sku__product")
-        .first()
-    )
-    if reused is not None:
+    reused = PriceEvidence.objects.filter(screenshot_sha256=clean.sha256).exclude(sku__product=product)
+    # Name the other product only when it is the same supplier's: another supplier's product, name
+    # or very existence is none of this supplier's business.
+    own = reused.filter(sku__product__supplier_id=product.supplier_id).select_related("sku__product").first()
+    if own is not None:
         errors["screenshot"] = [
             _("This screenshot is already the proof for another product (“%(name)s”).")
-            % {"name": reused.sku.product.name}
+            % {"name": own.sku.product.name}
+        ]
+    elif reused.exists():
+        errors["screenshot"] = [
+            _(
+                "This screenshot is already used as proof elsewhere. Upload your own screenshot of the shop page."
+            )
         ]
     return clean
 

@@ -23,6 +23,10 @@ def suppliers_visible_to(user: User) -> QuerySet[Supplier]:
 
 
 def qualification_for_download(*, user: User, pk: int) -> Qualification | None:
+    """A scan its supplier and county office may fetch; ops only with the permission the admin asks
+    for the same documents (``view_qualification``), not merely the one to see the supplier."""
+    if user and user.is_authenticated and user.is_ops and not user.has_perm("suppliers.view_qualification"):
+        return None
     return (
         Qualification.objects.filter(pk=pk, supplier__in=suppliers_visible_to(user))
         .select_related("supplier")

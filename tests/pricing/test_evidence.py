@@ -118,6 +118,22 @@ def test_the_same_screenshot_cannot_prove_another_product(listings):
     assert _add(listings, sku=sibling, screenshot=screenshot((10, 120, 200))).pk
 
 
+def test_a_screenshot_reused_from_another_supplier_is_refused_without_naming_anything_of_theirs(listings):
+    # Given another supplier's evidence with a screenshot
+    theirs_supplier, theirs_user = listings.active_supplier()
+    theirs = listings.product(supplier=theirs_supplier, user=theirs_user, name="竞品秘制橙子", image=False)
+    _add(listings, sku=theirs.skus.first(), by=theirs_user, screenshot=screenshot((200, 30, 30)))
+    # When this supplier sends the same picture
+    errors = _errors(lambda: _add(listings, screenshot=screenshot((200, 30, 30))))
+    # Then it is refused, and the message says nothing of the other supplier or its product
+    assert list(errors) == ["screenshot"]
+    message = errors["screenshot"][0]
+    assert message == "该截图已在别处用作价格证明，请上传您自己截取的电商页面截图。"
+    for secret in (theirs.name, theirs_supplier.legal_name, str(theirs.pk), str(theirs_supplier.pk)):
+        assert secret not in message
+    assert PriceEvidence.objects.count() == 1
+
+
 def test_only_the_products_supplier_records_evidence(listings):
     _other, other_user = listings.active_supplier()
     with pytest.raises(PermissionDenied):

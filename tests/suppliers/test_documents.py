@@ -154,6 +154,29 @@ def test_its_county_office_and_ops_may_download(client, onboarding):
         assert _download(client, q).status_code == 200
 
 
+@pytest.mark.parametrize("team", ["content_ops", "data_ops", "customer_service"])
+def test_ops_who_may_see_the_supplier_but_not_its_documents_may_not(client, onboarding, team):
+    # Given an ops team with view_supplier but not view_qualification (accounts/roles.py)
+    supplier, _ = onboarding.draft()
+    q = supplier.qualifications.get()
+    user = OpsFactory(teams=[team])
+    assert user.has_perm("suppliers.view_supplier") and not user.has_perm("suppliers.view_qualification")
+    client.force_login(user)
+    # Then the scan is refused, as the admin refuses it
+    assert _download(client, q).status_code == 404
+
+
+def test_ops_with_the_qualification_permission_may(client, onboarding):
+    supplier, _ = onboarding.draft()
+    q = supplier.qualifications.get()
+    user = OpsFactory(teams=["internal_control"])
+    assert user.has_perm("suppliers.view_qualification")
+    client.force_login(user)
+    response = _download(client, q)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "private, no-store"
+
+
 def test_nobody_else_may(client, onboarding):
     supplier, _ = onboarding.draft()
     _other_supplier, other_user = onboarding.draft()

@@ -2,17 +2,14 @@
 filter, dates at the ends of the calendar. Each answers a 4xx (or the page with the field marked
 wrong) and nothing is read with it.
 
-A NUL byte is checked by what reaches the database: PostgreSQL refuses any text parameter holding
-one (the request then answers 500), SQLite does not, so on SQLite the test looks at the queries."""
+A NUL byte is checked by what reaches the database (tests/nul.py): PostgreSQL refuses it."""
 
 import pytest
 from django.conf import settings
-from django.db import connection
 from rest_framework.test import APIClient
 
 from orders import selectors
-
-NUL = "\x00"
+from tests.nul import NUL, nul_sent_to_the_database
 
 
 def _client(client, user):
@@ -30,14 +27,7 @@ def _api(user) -> APIClient:
 
 def _get(client, path, data=None):
     """The response, and whether any query carried a NUL byte to the database."""
-    sent = []
-
-    def spy(execute, sql, params, many, context):
-        rows = params if many else [params]
-        sent.extend(p for row in rows or [] for p in row or [] if isinstance(p, str) and NUL in p)
-        return execute(sql, params, many, context)
-
-    with connection.execute_wrapper(spy):
+    with nul_sent_to_the_database() as sent:
         response = client.get(path, data or {})
     return response, bool(sent)
 

@@ -121,10 +121,14 @@ def media(request, path: str):
     if not path.startswith("products/") or ".." in Path(path).parts:
         raise Http404
     full = Path(settings.MEDIA_ROOT) / path
-    if not full.is_file():
+    try:
+        handle = full.open("rb") if full.is_file() else None
+    except (OSError, ValueError):  # a name the file system cannot look up: too long, a NUL byte
+        handle = None
+    if handle is None:
         raise Http404
     content_type = mimetypes.guess_type(full.name)[0] or "application/octet-stream"
-    response = FileResponse(full.open("rb"), content_type=content_type)
+    response = FileResponse(handle, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     return response
 

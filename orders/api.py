@@ -21,6 +21,9 @@ from orders.models import Order, OrderStatus
 from orders.workflow import OrderAction
 
 MONEY = {"max_digits": 12, "decimal_places": 2, "read_only": True}
+# What an order number in a URL may look like (FS20261202-000123-1): anything else, a NUL byte
+# included, is not routed at all (404) rather than looked up.
+ORDER_NUMBER_PATTERN = rf"[A-Za-z0-9_-]{{1,{selectors.NUMBER_MAX_LENGTH}}}"
 
 
 # --- Serializers --------------------------------------------------------------------------------------
@@ -148,6 +151,15 @@ class ShipInputSerializer(serializers.Serializer):
     )
 
 
+class SupplierOrderQuerySerializer(serializers.Serializer):
+    """The text filters of the supplier's list (a NUL byte or an over-long text is a 400 on its field)."""
+
+    number = serializers.CharField(
+        max_length=selectors.NUMBER_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
+    buyer = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+
+
 class CancelInputSerializer(serializers.Serializer):
     reason = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Required; the buyer will read it."
@@ -165,6 +177,7 @@ class BuyerOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewse
     serializer_class = OrderSerializer
     queryset = Order.objects.none()
     lookup_field = "number"
+    lookup_value_regex = ORDER_NUMBER_PATTERN
     filter_backends: list = []
 
     def get_queryset(self):
@@ -251,18 +264,18 @@ class SupplierOrderViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, vie
     serializer_class = OrderSerializer
     queryset = Order.objects.none()
     lookup_field = "number"
+    lookup_value_regex = ORDER_NUMBER_PATTERN
     filter_backends: list = []
 
     def get_queryset(self):
-        params = self.request.query_params
-        status_ = params.get("status", "")
-        filters = selectors.SupplierOrderFilter(
-            status=status_ if status_ in OrderStatus.values else "",
-            number=params.get("number", "").strip(),
-            buyer=params.get("buyer", "").strip(),
-        )
-        if self.action != "list":
-            filters = selectors.SupplierOrderFilter()
+        filters = selectors.SupplierOrderFilter()
+        if self.action == "list":
+            status_ = self.request.query_params.get("status", "")
+            query = SupplierOrderQuerySerializer(data=self.request.query_params)
+            query.is_valid(raise_exception=True)
+            filters = selectors.SupplierOrderFilter(
+                status=status_ if status_ in OrderStatus.values else "", **query.validated_data
+            )
         qs = selectors.supplier_orders(supplier_id=self.request.user.supplier_id, filters=filters)
         qs = qs.select_related("supplier")
         if self.action != "list":

@@ -55,8 +55,19 @@ def orders_for(*, user: User) -> QuerySet[Order]:
     return qs.none()
 
 
+# Order.number's column. A longer text, or one holding a NUL byte (which PostgreSQL refuses in any
+# text parameter, failing the request), cannot be an order number: it is not looked up at all.
+NUMBER_MAX_LENGTH = 32
+
+
+def could_be_order_number(text: str) -> bool:
+    return 0 < len(text) <= NUMBER_MAX_LENGTH and "\x00" not in text
+
+
 def order_detail(*, user: User, number: str) -> Order | None:
     """One order with its lines, history and payments, if ``user`` may see it."""
+    if not could_be_order_number(number):
+        return None
     return _with_details(orders_for(user=user)).filter(number=number).first()
 
 
@@ -102,17 +113,30 @@ class SupplierOrderFilter:
     number: str = ""  # part of the order number
 
 
-def _day_start(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+def _day_start(day: datetime.date, *, days_after: int = 0) -> datetime.datetime | None:
+    """Local midnight ``days_after`` days after ``day``, or None at the ends of the calendar, where
+    that day or its UTC equivalent (what the database compares) does not exist: nothing lies
+    beyond, so no bound is needed on that side."""
+    try:
+        moment = datetime.datetime.combine(day + datetime.timedelta(days=days_after), datetime.time.min)
+        moment = timezone.make_aware(moment)
+        moment.astimezone(datetime.UTC)
+    except OverflowError:
+        return None
+    return moment
 
 
 def _supplier_orders_unfiltered_by_status(*, supplier_id: int | None, filters: SupplierOrderFilter):
     # Scoped at the query: a supplier only ever reads rows carrying its own id.
     qs = Order.objects.filter(supplier_id=supplier_id) if supplier_id else Order.objects.none()
-    if filters.placed_from:
-        qs = qs.filter(placed_at__gte=_day_start(filters.placed_from))
-    if filters.placed_to:
-        qs = qs.filter(placed_at__lt=_day_start(filters.placed_to + datetime.timedelta(days=1)))
+    start = _day_start(filters.placed_from) if filters.placed_from else None
+    if start:
+        qs = qs.filter(placed_at__gte=start)
+    end = _day_start(filters.placed_to, days_after=1) if filters.placed_to else None
+    if end:
+        qs = qs.filter(placed_at__lt=end)
+    if "\x00" in filters.buyer + filters.number:
+        return qs.none()  # no stored text holds one (and PostgreSQL refuses it as a parameter)
     if filters.buyer:
         qs = qs.filter(buyer_unit__name__icontains=filters.buyer)
     if filters.number:
@@ -161,7 +185,7 @@ def supplier_order_export_lines(
 def supplier_order_detail(*, supplier_id: int | None, number: str) -> Order | None:
     """One of the supplier's own orders with everything its page shows: lines, history, payments,
     after-sales requests (with photos and their history), the review."""
-    if not supplier_id:
+    if not supplier_id or not could_be_order_number(number):
         return None
     return (
         _with_details(Order.objects.filter(supplier_id=supplier_id, number=number))

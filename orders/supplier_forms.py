@@ -4,20 +4,34 @@ Shape only: whether a field may be empty, and what an action needs, is decided b
 (its messages land on these fields), so the action forms require nothing themselves.
 """
 
+import datetime
+
 from django import forms
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from orders.models import OrderStatus
 from orders.selectors import SupplierOrderFilter
 from suppliers.forms import DateInput
 
+# The dates a filter may name: wide enough for any order, far enough from the ends of the calendar
+# (9999-12-31, 0001-01-01) that a day later or the UTC equivalent still exists.
+DATE_RANGE = [
+    MinValueValidator(datetime.date(2000, 1, 1)),
+    MaxValueValidator(datetime.date(2099, 12, 31)),
+]
+
 
 class SupplierOrderFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), choices=[("", _("All")), *OrderStatus.choices], required=False
     )
-    placed_from = forms.DateField(label=_("Placed from"), required=False, widget=DateInput)
-    placed_to = forms.DateField(label=_("Placed until"), required=False, widget=DateInput)
+    placed_from = forms.DateField(
+        label=_("Placed from"), required=False, widget=DateInput, validators=DATE_RANGE
+    )
+    placed_to = forms.DateField(
+        label=_("Placed until"), required=False, widget=DateInput, validators=DATE_RANGE
+    )
     buyer = forms.CharField(label=_("Buyer unit"), max_length=100, required=False)
     number = forms.CharField(label=_("Order number"), max_length=32, required=False)
 

@@ -44,7 +44,8 @@ from orders.models import (
     PaymentStatus,
 )
 from orders.workflow import ORDER_WORKFLOW, OrderAction
-from regions.models import City, County
+from regions.selectors import cities_of, counties_of
+from regions.views import picker_options
 
 buyer_only = roles(Role.BUYER)
 ORDERS_PER_PAGE = 20
@@ -193,19 +194,21 @@ def checkout(request):
 @buyer_only
 def city_options(request):
     """htmx: the cities of a province (any county may receive goods)."""
-    cities = City.objects.filter(province_id=request.GET.get(f"{ADDRESS_PREFIX}-province") or 0)
-    return render(
-        request, "suppliers/partials/options.html", {"options": cities, "placeholder": _("Choose a city")}
+    return picker_options(
+        request,
+        parent=request.GET.get(f"{ADDRESS_PREFIX}-province"),
+        options=lambda province_id: cities_of(province_id=province_id),
+        placeholder=_("Choose a city"),
     )
 
 
 @buyer_only
 def county_options(request):
-    counties = County.objects.filter(city_id=request.GET.get(f"{ADDRESS_PREFIX}-city") or 0)
-    return render(
+    return picker_options(
         request,
-        "suppliers/partials/options.html",
-        {"options": counties, "placeholder": _("Choose a county or district")},
+        parent=request.GET.get(f"{ADDRESS_PREFIX}-city"),
+        options=lambda city_id: counties_of(city_id=city_id),
+        placeholder=_("Choose a county or district"),
     )
 
 

@@ -2,7 +2,7 @@
 
 import datetime
 from decimal import Decimal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -25,9 +25,19 @@ from pricing.tasks import refresh_verdicts_on_commit
 SCREENSHOT_MAX_SIDE = 2000
 
 
+def _split(url: str) -> SplitResult | None:
+    """The parts of a link, or None if urllib cannot split it (an unclosed IPv6 bracket, a host that
+    is no address, characters that turn into a separator under NFKC: it raises ValueError)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
 def shop_for_url(url: str) -> Shop | None:
     """The recognised shop a link belongs to, from its host name (sub-domains included)."""
-    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    parts = _split(url)
+    host = ((parts and parts.hostname) or "").lower().rstrip(".")
     if not host:
         return None
     for shop in Shop.objects.filter(is_active=True):
@@ -38,8 +48,8 @@ def shop_for_url(url: str) -> Shop | None:
 
 def _check_url(url: str, errors: dict[str, list[str]]) -> Shop | None:
     """The recognised shop of a full link; otherwise the error is put on ``url``."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
+    parts = _split(url)
+    if parts is None or parts.scheme not in ("http", "https") or not parts.hostname:
         errors["url"] = [_("Enter the full link, starting with https://.")]
         return None
     shop = shop_for_url(url)

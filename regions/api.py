@@ -1,4 +1,7 @@
-"""Read-only, public division registry: the province → city → county pickers use it."""
+"""Read-only, public division registry: the province → city → county pickers use it.
+
+A code in a URL is routed only if it has the shape of one (GB/T 2260: 2, 4 or 6 digits), so nothing
+else (a NUL byte, which PostgreSQL refuses as a parameter) is ever looked up."""
 
 import django_filters
 from rest_framework import serializers, viewsets
@@ -52,6 +55,7 @@ class ProvinceViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Province.objects.order_by("code")
     serializer_class = ProvinceSerializer
     lookup_field = "code"
+    lookup_value_regex = "[0-9]{2}"
     pagination_class = None
 
 
@@ -61,6 +65,7 @@ class CityViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CitySerializer
     filterset_class = CityFilter
     lookup_field = "code"
+    lookup_value_regex = "[0-9]{4}"
     pagination_class = None
 
 
@@ -70,3 +75,4 @@ class CountyViewSet(viewsets.ReadOnlyModelViewSet):
     serializer_class = CountySerializer
     filterset_class = CountyFilter
     lookup_field = "code"
+    lookup_value_regex = "[0-9]{6}"

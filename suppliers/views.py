@@ -14,7 +14,8 @@ from accounts.access import public, roles, signed_in
 from accounts.models import Role
 from core.downloads import private_file_response
 from core.errors import apply_to_form
-from regions.models import City, County
+from regions.selectors import cities_of, counties_of
+from regions.views import picker_options
 from suppliers import selectors, services
 from suppliers.forms import (
     BusinessForm,
@@ -173,20 +174,22 @@ def apply_step(request, step: str):
 @public
 def city_options(request):
     """htmx: the cities of a province that have eligible counties."""
-    cities = City.objects.filter(
-        province_id=request.GET.get("province") or 0, counties__is_eligible=True
-    ).distinct()
-    return render(
-        request, "suppliers/partials/options.html", {"options": cities, "placeholder": _("Choose a city")}
+    return picker_options(
+        request,
+        parent=request.GET.get("province"),
+        options=lambda province_id: cities_of(province_id=province_id, with_eligible_counties=True),
+        placeholder=_("Choose a city"),
     )
 
 
 @public
 def county_options(request):
     """htmx: the eligible counties of a city."""
-    counties = County.objects.filter(city_id=request.GET.get("city") or 0, is_eligible=True)
-    return render(
-        request, "suppliers/partials/options.html", {"options": counties, "placeholder": _("Choose a county")}
+    return picker_options(
+        request,
+        parent=request.GET.get("city"),
+        options=lambda city_id: counties_of(city_id=city_id, eligible_only=True),
+        placeholder=_("Choose a county"),
     )
 
 

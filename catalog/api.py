@@ -17,6 +17,7 @@ from catalog.models import Category, Product, Sku
 from catalog.units import Unit
 from catalog.workflow import ProductAction
 from core.errors import as_drf
+from core.numbers import ApiDecimalField, ApiIntegerField
 
 
 def _product_errors(exc, *, rows: int) -> DRFValidationError:
@@ -32,6 +33,14 @@ def _product_errors(exc, *, rows: int) -> DRFValidationError:
 
 
 class SkuSerializer(serializers.ModelSerializer):
+    # Numbers read by core.numbers and bounded as their columns on every database (SQLite's integers
+    # are wider than PostgreSQL's); the rules (a price above zero, …) are the service's.
+    net_quantity = ApiDecimalField(max_digits=10, decimal_places=3)
+    pack_count = ApiIntegerField(min_value=0, required=False)
+    price = ApiDecimalField(max_digits=10, decimal_places=2)
+    stock = ApiIntegerField(required=False)
+    weight_grams = ApiIntegerField(min_value=0, required=False, allow_null=True)
+
     class Meta:
         model = Sku
         fields = [
@@ -183,7 +192,7 @@ class SupplierProductSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     brand = serializers.CharField(max_length=60, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    shelf_life_days = serializers.IntegerField(required=False, allow_null=True)
+    shelf_life_days = ApiIntegerField(required=False, allow_null=True)
     storage = serializers.CharField(required=False, allow_blank=True)
     certifications = serializers.ListField(child=serializers.CharField(), required=False)
     skus = SkuSerializer(many=True)

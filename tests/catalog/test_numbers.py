@@ -16,6 +16,13 @@ from catalog.models import Category, Product, Sku, SkuPriceChange, StockMovement
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english(client, settings):
+    """Pages in English, so messages are checked against their msgids whatever is translated."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+
 TOO_BIG = "2147483648"  # 2^31: more than an IntegerField column holds on PostgreSQL
 
 

@@ -260,3 +260,15 @@ def test_plain_prices_still_filter(client, listings):
     assert Decimal(client.get("/api/v1/catalog/products/").json()["results"][0]["min_unit_price"]) == Decimal(
         "4.45"
     )
+
+
+def test_a_products_stock_total_stays_within_its_column(listings):
+    # Each SKU may hold up to 2^31 - 1; before the fix their sum went to Product.total_stock as it was
+    # (stored on SQLite, a 500 on PostgreSQL).
+    biggest = 2**31 - 1
+    product = listings.product(
+        skus=[listings.sku(stock=biggest), listings.sku("10kg/箱", "10", stock=biggest)]
+    )
+    product.refresh_from_db()
+    assert product.total_stock == biggest
+    assert sum(product.skus.values_list("stock", flat=True)) == 2 * biggest  # the SKUs keep their own

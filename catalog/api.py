@@ -17,7 +17,7 @@ from catalog.models import Category, Product, Sku
 from catalog.units import Unit
 from catalog.workflow import ProductAction
 from core.errors import as_drf
-from core.numbers import ApiDecimalField, ApiIntegerField
+from core.numbers import BIGINT_MAX, ApiDecimalField, ApiIntegerField, parse_int
 
 
 def _product_errors(exc, *, rows: int) -> DRFValidationError:
@@ -177,7 +177,10 @@ class CatalogViewSet(viewsets.ViewSet):
         responses=ProductDetailSerializer,
     )
     def retrieve(self, request, pk=None):
-        product = selectors.product_for_buyer(pk=int(pk)) if str(pk).isdigit() else None
+        try:
+            product = selectors.product_for_buyer(pk=parse_int(pk, min_value=1, max_value=BIGINT_MAX))
+        except DjangoValidationError:
+            product = None  # not an id ("²" passed isdigit() and then failed int(); 30 digits overflowed)
         if product is None:
             raise NotFound
         return Response(ProductDetailSerializer(product).data)

@@ -272,3 +272,10 @@ def test_a_products_stock_total_stays_within_its_column(listings):
     product.refresh_from_db()
     assert product.total_stock == biggest
     assert sum(product.skus.values_list("stock", flat=True)) == 2 * biggest  # the SKUs keep their own
+
+
+@pytest.mark.parametrize("pk", ["9" * 30, "²", "1e3", "0"])
+def test_a_product_id_that_is_no_id_is_not_found(client, listings, pk):
+    # Before the fix "²" passed str.isdigit() and failed int(), and 30 digits overflowed the query: 500s.
+    listings.on_sale()
+    assert client.get(f"/api/v1/catalog/products/{pk}/").status_code == 404

@@ -17,6 +17,7 @@ from catalog.models import Category, Product, Sku
 from catalog.units import Unit
 from catalog.workflow import ProductAction
 from core.errors import as_drf
+from core.numbers import BIGINT_MAX, ApiDecimalField, ApiIntegerField, parse_int
 
 
 def _product_errors(exc, *, rows: int) -> DRFValidationError:
@@ -32,6 +33,14 @@ def _product_errors(exc, *, rows: int) -> DRFValidationError:
 
 
 class SkuSerializer(serializers.ModelSerializer):
+    # Numbers read by core.numbers and bounded as their columns on every database (SQLite's integers
+    # are wider than PostgreSQL's); the rules (a price above zero, …) are the service's.
+    net_quantity = ApiDecimalField(max_digits=10, decimal_places=3)
+    pack_count = ApiIntegerField(min_value=0, required=False)
+    price = ApiDecimalField(max_digits=10, decimal_places=2)
+    stock = ApiIntegerField(required=False)
+    weight_grams = ApiIntegerField(min_value=0, required=False, allow_null=True)
+
     class Meta:
         model = Sku
         fields = [
@@ -168,7 +177,10 @@ class CatalogViewSet(viewsets.ViewSet):
         responses=ProductDetailSerializer,
     )
     def retrieve(self, request, pk=None):
-        product = selectors.product_for_buyer(pk=int(pk)) if str(pk).isdigit() else None
+        try:
+            product = selectors.product_for_buyer(pk=parse_int(pk, min_value=1, max_value=BIGINT_MAX))
+        except DjangoValidationError:
+            product = None  # not an id ("²" passed isdigit() and then failed int(); 30 digits overflowed)
         if product is None:
             raise NotFound
         return Response(ProductDetailSerializer(product).data)
@@ -183,7 +195,7 @@ class SupplierProductSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=120)
     brand = serializers.CharField(max_length=60, required=False, allow_blank=True)
     description = serializers.CharField(required=False, allow_blank=True)
-    shelf_life_days = serializers.IntegerField(required=False, allow_null=True)
+    shelf_life_days = ApiIntegerField(required=False, allow_null=True)
     storage = serializers.CharField(required=False, allow_blank=True)
     certifications = serializers.ListField(child=serializers.CharField(), required=False)
     skus = SkuSerializer(many=True)

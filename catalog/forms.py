@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from catalog.models import Category, Certification, Storage, TestReport
 from catalog.selectors import CatalogQuery
 from catalog.units import Unit
+from core.numbers import BIGINT_MAX, INT32_MAX, DecimalField, IntegerField
 from regions.models import County, Province
 from suppliers.forms import DateInput
 
@@ -35,7 +36,9 @@ class ProductForm(forms.Form):
     description = forms.CharField(
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 4}), required=False
     )
-    shelf_life_days = forms.IntegerField(label=_("Shelf life (days)"), min_value=1, required=False)
+    shelf_life_days = IntegerField(
+        label=_("Shelf life (days)"), min_value=1, max_value=INT32_MAX, required=False
+    )
     storage = forms.ChoiceField(label=_("Storage"), choices=[("", "—"), *Storage.choices], required=False)
     certifications = forms.MultipleChoiceField(
         label=_("Certifications"),
@@ -50,21 +53,23 @@ class ProductForm(forms.Form):
 
 
 class SkuForm(forms.Form):
-    id = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # Numbers are bounded as their Sku columns (core.numbers); the rules (a price above zero, stock
+    # not below it, …) are the service's, with its messages.
+    id = IntegerField(widget=forms.HiddenInput, required=False, min_value=1, max_value=BIGINT_MAX)
     spec = forms.CharField(label=_("Specification"), max_length=100)
-    net_quantity = forms.DecimalField(label=_("Net quantity"), max_digits=10, decimal_places=3)
+    net_quantity = DecimalField(label=_("Net quantity"), max_digits=10, decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    pack_count = forms.IntegerField(label=_("Pieces per pack"), initial=1)
-    price = forms.DecimalField(label=_("Price (¥)"), max_digits=10, decimal_places=2)
-    stock = forms.IntegerField(label=_("Stock"), initial=0)
-    weight_grams = forms.IntegerField(label=_("Shipping weight (g)"), required=False, min_value=0)
+    pack_count = IntegerField(label=_("Pieces per pack"), initial=1, min_value=0)
+    price = DecimalField(label=_("Price (¥)"), max_digits=10, decimal_places=2)
+    stock = IntegerField(label=_("Stock"), initial=0)
+    weight_grams = IntegerField(label=_("Shipping weight (g)"), required=False, min_value=0)
 
 
 class SkuQuickForm(forms.Form):
     """Price and stock of one SKU, changed from the product page (also while on sale)."""
 
-    price = forms.DecimalField(label=_("Price (¥)"), max_digits=10, decimal_places=2)
-    stock = forms.IntegerField(label=_("Stock"))
+    price = DecimalField(label=_("Price (¥)"), max_digits=10, decimal_places=2)
+    stock = IntegerField(label=_("Stock"))
 
 
 SkuFormSet = forms.formset_factory(SkuForm, extra=1, can_delete=True, min_num=1, validate_min=True)
@@ -121,11 +126,20 @@ class CatalogFilterForm(forms.Form):
     certification = forms.ChoiceField(
         label=_("Certification"), choices=[("", _("Any")), *Certification.choices], required=False
     )
-    price_min = forms.DecimalField(
-        label=_("Lowest unit price (¥)"), required=False, min_value=Decimal(0), decimal_places=2
+    # As wide as Product.min_unit_price, which they filter; read by core.numbers (no exponents).
+    price_min = DecimalField(
+        label=_("Lowest unit price (¥)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
     )
-    price_max = forms.DecimalField(
-        label=_("Highest unit price (¥)"), required=False, min_value=Decimal(0), decimal_places=2
+    price_max = DecimalField(
+        label=_("Highest unit price (¥)"),
+        required=False,
+        min_value=Decimal(0),
+        max_digits=12,
+        decimal_places=2,
     )
     in_stock = forms.BooleanField(label=_("In stock only"), required=False)
     sort = forms.ChoiceField(
@@ -139,8 +153,8 @@ class CatalogFilterForm(forms.Form):
             ("sales", _("Best-selling")),
         ],
     )
-    county = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    county = IntegerField(required=False, min_value=1, max_value=BIGINT_MAX, widget=forms.HiddenInput)
+    page = IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def to_query(self, *, category=None):
         """The selector's query from the cleaned filters (call after is_valid())."""

@@ -15,6 +15,7 @@ from django.db.models.functions import Greatest
 from django.utils import timezone
 
 from catalog.models import Product, Sku, StockMovement, StockReason
+from core.numbers import INT32_MAX
 
 
 def take(*, sku: Sku, quantity: int) -> bool:
@@ -65,13 +66,14 @@ def record_change(
 
 
 def stock_totals(product_ids: Iterable[int]) -> dict[int, int]:
-    """Each product's stock: the sum over the SKUs it still offers."""
+    """Each product's stock: the sum over the SKUs it still offers, at most what Product.total_stock
+    holds (each SKU may hold up to INT32_MAX, so their sum may not fit)."""
     rows = (
         Sku.objects.filter(product_id__in=set(product_ids), is_active=True)
         .values("product_id")
         .annotate(total=Sum("stock"))
     )
-    return {row["product_id"]: row["total"] or 0 for row in rows}
+    return {row["product_id"]: min(row["total"] or 0, INT32_MAX) for row in rows}
 
 
 def refresh_product_totals(product_ids: Iterable[int], sold: Mapping[int, int] | None = None) -> None:

@@ -20,13 +20,14 @@ import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from orders.models import Payment, PaymentMethod
+from core.numbers import parse_int, parse_money
+from orders.models import MONEY, Payment, PaymentMethod
 
 SIGNATURE_HEADER = "X-Fengshou-Signature"
 TIMESTAMP_HEADER = "X-Fengshou-Timestamp"
@@ -115,21 +116,66 @@ class HmacSignedNotifications:
 
     @staticmethod
     def parse(body: bytes) -> ProviderEvent:
+        """The event of a verified body. A signature proves who sent it, not that it is sane: the body
+        is bounded in size and depth, its ids fit their columns, and its amount is read by
+        core.numbers (no ``Infinity``, ``NaN`` or exponent, an amount the money column holds).
+        Anything else raises ValidationError with code "bad_payload"."""
         bad = ValidationError(_("The notification cannot be read."), code="bad_payload")
+        if len(body) > MAX_NOTIFICATION_BYTES:
+            raise bad
         try:
-            data = json.loads(body)
+            data = json.loads(body, parse_constant=_refuse_constant)
+        except (ValueError, RecursionError):
+            raise bad from None
+        if not isinstance(data, dict) or _depth(data) > MAX_PAYLOAD_DEPTH:
+            raise bad
+        try:
             event = ProviderEvent(
-                event_id=str(data["id"]),
-                reference=str(data["reference"]),
-                status=str(data["status"]),
-                amount=Decimal(str(data["amount"])),
+                event_id=_identifier(data.get("id")),
+                reference=_identifier(data.get("reference")),
+                status=_identifier(data.get("status")),
+                amount=parse_money(data.get("amount"), max_digits=MONEY["max_digits"], min_value=0),
                 payload=data,
             )
-        except (ValueError, KeyError, TypeError, InvalidOperation):
+        except ValidationError:
             raise bad from None
-        if not event.event_id or not event.reference or event.status not in ("paid", "failed"):
+        if event.status not in ("paid", "failed"):
             raise bad
         return event
+
+
+# What a provider's notification may be: a small, flat JSON object whose ids fit their columns
+# (PaymentNotification.event_id, Payment.provider_reference).
+MAX_NOTIFICATION_BYTES = 64 * 1024
+MAX_PAYLOAD_DEPTH = 8
+MAX_IDENTIFIER_LENGTH = 100
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not a number")  # NaN, Infinity, -Infinity: JSON has no such numbers
+
+
+def _depth(value) -> int:
+    """How deeply ``value`` nests, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        deepest = max(deepest, depth)
+        if isinstance(item, dict):
+            stack.extend((child, depth + 1) for child in item.values())
+        elif isinstance(item, list):
+            stack.extend((child, depth + 1) for child in item)
+    return deepest
+
+
+def _identifier(value) -> str:
+    """An id or status as text of 1 to 100 characters (a string or a whole number in the JSON)."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise ValidationError("not an identifier")
+    text = value if isinstance(value, str) else str(parse_int(value, min_value=0, max_value=None))
+    if not text or len(text) > MAX_IDENTIFIER_LENGTH:
+        raise ValidationError("not an identifier")
+    return text
 
 
 class SandboxProvider(HmacSignedNotifications, PaymentProvider):

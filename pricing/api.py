@@ -16,6 +16,7 @@ from accounts.permissions import HasRole
 from catalog.models import Sku
 from catalog.selectors import category_tree
 from catalog.units import Unit
+from core.numbers import ApiDecimalField, ApiIntegerField
 from pricing import selectors, services
 from pricing.explain import explain
 from pricing.models import EvidenceStatus, Frequency, Match, PriceEvidence, PriceVerdict
@@ -136,11 +137,11 @@ class EvidenceSerializer(serializers.ModelSerializer):
 class EvidenceInputSerializer(serializers.Serializer):
     url = serializers.CharField(max_length=500)
     match = serializers.ChoiceField(choices=Match.choices)
-    observed_price = serializers.DecimalField(max_digits=10, decimal_places=2)
+    observed_price = ApiDecimalField(max_digits=10, decimal_places=2)
     spec = serializers.CharField(max_length=100)
-    net_quantity = serializers.DecimalField(max_digits=10, decimal_places=3)
+    net_quantity = ApiDecimalField(max_digits=10, decimal_places=3)
     unit = serializers.ChoiceField(choices=Unit.choices)
-    pack_count = serializers.IntegerField(min_value=1, default=1)
+    pack_count = ApiIntegerField(min_value=1, default=1)  # core.numbers: bounded as its column
     seen_on = serializers.DateField()
     screenshot = serializers.FileField(help_text="JPEG or PNG screenshot of the shop page.")
 

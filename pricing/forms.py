@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from catalog.units import Unit
+from core.numbers import DecimalField, IntegerField
 from pricing.models import Match
 from suppliers.forms import DateInput
 
@@ -18,15 +19,16 @@ class EvidenceForm(forms.Form):
         widget=forms.URLInput(attrs={"placeholder": "https://item.jd.com/…"}),
     )
     match = forms.ChoiceField(label=_("Comparison"), choices=Match.choices, widget=forms.RadioSelect)
-    observed_price = forms.DecimalField(label=_("Price seen (¥)"), max_digits=10, decimal_places=2)
+    # Numbers read by core.numbers and bounded as their PriceEvidence columns; the rules are the service's.
+    observed_price = DecimalField(label=_("Price seen (¥)"), max_digits=10, decimal_places=2)
     spec = forms.CharField(
         label=_("Specification seen"),
         max_length=100,
         help_text=_("As the shop shows it, e.g. 5斤装."),
     )
-    net_quantity = forms.DecimalField(label=_("Net quantity"), max_digits=10, decimal_places=3)
+    net_quantity = DecimalField(label=_("Net quantity"), max_digits=10, decimal_places=3)
     unit = forms.ChoiceField(label=_("Unit"), choices=Unit.choices)
-    pack_count = forms.IntegerField(label=_("Pieces per pack"), initial=1)
+    pack_count = IntegerField(label=_("Pieces per pack"), initial=1, min_value=0)
     seen_on = forms.DateField(label=_("Date seen"), widget=DateInput())
     screenshot = forms.FileField(
         label=_("Screenshot of the shop page"),

@@ -15,8 +15,10 @@ from accounts.models import Role, User
 from accounts.notifications import notify
 from catalog.models import Product, Sku
 from catalog.services import product_transition
+from catalog.services.cleaning import unit_price_fits, unit_price_too_large
 from catalog.units import PriceBasis, Unit, UnitMismatch, unit_price
 from catalog.workflow import ProductAction
+from core.numbers import INT32_MAX, decimal_limit, fits_decimal, parse_int
 from core.uploads import CleanUpload, clean_image
 from pricing.explain import explain
 from pricing.models import EvidenceStatus, Match, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Shop
@@ -75,16 +77,31 @@ def _check_observation(
     """What the supplier says it saw in the shop: each wrong field gets its message."""
     if match not in Match.values:
         errors["match"] = [_("Say whether it is the same product or a similar one.")]
-    if observed_price is None or observed_price <= 0:
+    _check_columns(errors, observed_price=observed_price, net_quantity=net_quantity, pack_count=pack_count)
+    if "observed_price" not in errors and (observed_price is None or observed_price <= 0):
         errors["observed_price"] = [_("The price seen must be more than ¥0.00.")]
     if not (spec or "").strip():
         errors["spec"] = [_("Copy the specification shown in the shop.")]
-    if net_quantity is None or net_quantity <= 0:
+    if "net_quantity" not in errors and (net_quantity is None or net_quantity <= 0):
         errors["net_quantity"] = [_("The net quantity must be more than zero.")]
-    if not pack_count or pack_count < 1:
+    if "pack_count" not in errors and (not pack_count or pack_count < 1):
         errors["pack_count"] = [_("A pack holds at least one piece.")]
     if seen_on and seen_on > timezone.localdate():
         errors["seen_on"] = [_("The date seen cannot be in the future.")]
+
+
+def _check_columns(errors: dict[str, list[str]], **numbers) -> None:
+    """Numbers the PriceEvidence columns cannot hold (core.numbers), whoever sent them (form or API)."""
+    for field, (digits, places) in (("observed_price", (10, 2)), ("net_quantity", (10, 3))):
+        value = numbers[field]
+        if value is not None and not fits_decimal(value, max_digits=digits, decimal_places=places):
+            limit = decimal_limit(max_digits=digits, decimal_places=places)
+            errors[field] = [_("Enter a number no more than %(limit)s.") % {"limit": limit}]
+    if numbers["pack_count"] is not None:
+        try:
+            parse_int(numbers["pack_count"], min_value=None, max_value=INT32_MAX)
+        except ValidationError as exc:
+            errors["pack_count"] = exc.messages
 
 
 def _reference_unit_price(
@@ -103,7 +120,7 @@ def _reference_unit_price(
     if set(errors) & {"observed_price", "net_quantity", "pack_count"}:
         return None
     try:
-        return unit_price(
+        value = unit_price(
             price=observed_price, net_quantity=net_quantity, unit=unit, pack_count=pack_count, basis=basis
         )
     except UnitMismatch:
@@ -112,6 +129,10 @@ def _reference_unit_price(
             % {"basis": PriceBasis(basis).label, "unit": Unit(unit).label}
         ]
         return None
+    if not unit_price_fits(value):  # PriceEvidence.observed_unit_price is as wide as Sku.unit_price
+        errors["observed_price"] = [unit_price_too_large()]
+        return None
+    return value
 
 
 def _check_screenshot(screenshot, product: Product, errors: dict[str, list[str]]) -> CleanUpload | None:

@@ -4,7 +4,7 @@ the records every such change leaves (price history; the stock ledger through ca
 import csv
 import io
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -16,10 +16,11 @@ from catalog import stock as ledger
 from catalog.hooks import SKU_PRICES_CHANGED
 from catalog.models import Product, Sku, SkuPriceChange, StockReason
 from catalog.services._common import lock_product, require_supplier
-from catalog.services.cleaning import SKU_FIELDS, clean_sku
+from catalog.services.cleaning import SKU_FIELDS, clean_sku, unit_price_fits, unit_price_too_large
 from catalog.services.summary import product_refresh_summary
 from catalog.units import unit_price
 from core.money import CENT
+from core.numbers import BIGINT_MAX, INT32_MAX, parse_int, parse_money
 from suppliers.models import Supplier
 
 
@@ -135,24 +136,28 @@ class RowError:
     message: str
 
 
-def _parse_stock(raw_stock: str) -> int | None:
+def _shown(raw: str) -> str:
+    """A cell as quoted back in a message: a huge one is cut, not echoed whole."""
+    return raw if len(raw) <= 20 else raw[:20] + "…"
+
+
+def _parse_stock(raw_stock: str) -> tuple[int | None, str]:
+    """The stock of a CSV cell (core.numbers: checked before any conversion), or None and why not."""
     try:
-        stock = int(Decimal(raw_stock))
-        if Decimal(raw_stock) != stock:
-            raise InvalidOperation
-    except (InvalidOperation, ValueError):
-        return None
-    return stock
+        return parse_int(raw_stock, min_value=0, max_value=INT32_MAX), ""
+    except ValidationError as exc:
+        if exc.code == "min_value":
+            return None, _("Stock cannot be below zero.")
+        if exc.code == "max_value":
+            return None, _("Stock “%(v)s” is more than %(max)d.") % {"v": _shown(raw_stock), "max": INT32_MAX}
+        return None, _("Stock “%(v)s” is not a whole number.") % {"v": _shown(raw_stock)}
 
 
 def _parse_price(raw_price: str) -> Decimal | None:
     try:
-        price = Decimal(raw_price)
-        if not price.is_finite() or price <= 0 or price != price.quantize(CENT) or price >= 10**8:
-            raise InvalidOperation
-    except InvalidOperation:
+        return parse_money(raw_price, max_digits=10, min_value=CENT)
+    except ValidationError:
         return None
-    return price.quantize(CENT)
 
 
 @dataclass
@@ -168,22 +173,19 @@ class StockFile:
         raw_id, raw_stock = (row.get("sku_id") or "").strip(), (row.get("stock") or "").strip()
         raw_price = (row.get("price") or "").strip()
         try:
-            sku_id = int(raw_id)
-        except ValueError:
-            self.problems.append(RowError(line, _("“%(v)s” is not a SKU number.") % {"v": raw_id}))
+            sku_id = parse_int(raw_id, min_value=1, max_value=BIGINT_MAX)
+        except ValidationError:
+            self.problems.append(RowError(line, _("“%(v)s” is not a SKU number.") % {"v": _shown(raw_id)}))
             return
-        stock = _parse_stock(raw_stock)
+        stock, problem = _parse_stock(raw_stock)
         if stock is None:
-            self.problems.append(RowError(line, _("Stock “%(v)s” is not a whole number.") % {"v": raw_stock}))
-            return
-        if stock < 0:
-            self.problems.append(RowError(line, _("Stock cannot be below zero.")))
+            self.problems.append(RowError(line, problem))
             return
         if raw_price:
             price = _parse_price(raw_price)
             if price is None:
                 message = _("Price “%(v)s” is not an amount in yuan above zero (e.g. 49.90).") % {
-                    "v": raw_price
+                    "v": _shown(raw_price)
                 }
                 self.problems.append(RowError(line, message))
                 return
@@ -223,6 +225,18 @@ def _read_stock_file(file, supplier: Supplier) -> tuple[StockFile, set[int]]:
     return parsed, owned
 
 
+def _refuse_unit_prices_too_large(parsed: StockFile, skus: list[Sku]) -> None:
+    """ValidationError naming every line whose new price gives a unit price its column cannot hold."""
+    lines = sorted(parsed.line_of[sku.pk] for sku in skus if not unit_price_fits(sku.unit_price))
+    if lines:
+        raise ValidationError(
+            [
+                _("Line %(line)d: %(message)s") % {"line": line, "message": unit_price_too_large()}
+                for line in lines
+            ]
+        )
+
+
 def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
     """Set stock, and prices where a ``price`` column is given, from a CSV with columns
     ``sku_id,stock[,price]`` (header required; an empty price cell keeps the price). All rows or
@@ -255,6 +269,7 @@ def stock_import_csv(*, supplier: Supplier, by: User, file) -> int:
                     pack_count=sku.pack_count,
                     basis=sku.product.category.price_basis,
                 )
+        _refuse_unit_prices_too_large(parsed, [sku for sku, *_old in repriced])
         Sku.objects.bulk_update(skus, ["stock", "price", "unit_price"])
         ledger.record(
             ledger.movement(sku, change=sku.stock - old_stock[sku.pk], reason=StockReason.CSV_IMPORT, by=by)

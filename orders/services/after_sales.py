@@ -2,7 +2,7 @@
 
 import datetime
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.notifications import notify
-from core.money import CENT, money, yuan
+from core.money import money, yuan
+from core.numbers import parse_money
 from core.uploads import clean_image
 from core.workflow import Actor, record, transition
 from orders import locks
 from orders.models import (
+    MONEY,
     AfterSaleKind,
     AfterSalePhoto,
     AfterSaleRequest,
@@ -44,13 +46,11 @@ PHOTO_MAX_SIDE = 1600
 
 
 def _parse_amount(value) -> Decimal | None:
+    """The amount asked for (core.numbers: plain notation, an amount the money column holds), or None."""
     try:
-        amount = Decimal(str(value))
-    except (InvalidOperation, ValueError, TypeError):
+        return parse_money(value, max_digits=MONEY["max_digits"])
+    except ValidationError:
         return None
-    if not amount.is_finite() or amount != amount.quantize(CENT):
-        return None
-    return amount
 
 
 @locks.atomic()

@@ -6,6 +6,7 @@ in-process. ``DATABASE_URL`` and ``REDIS_URL`` switch to PostgreSQL and Redis;
 The README's configuration table lists every variable read here.
 """
 
+import ipaddress
 from pathlib import Path
 
 import environ
@@ -219,10 +220,25 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# django-axes: lock a username+address pair out after repeated failures.
+# The client's address (core.client_ip): REMOTE_ADDR, or, when the request comes from one of these
+# proxies (addresses or CIDR networks), the right-most X-Forwarded-For hop that is not one of them.
+TRUSTED_PROXIES = env.list("DJANGO_TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy.strip(), strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"DJANGO_TRUSTED_PROXIES: {_proxy!r} is not an IP address or network."
+        ) from None
+
+# django-axes: lock a username+address pair out after repeated failures, and refuse an address that
+# failed too often over every username (accounts.login_limits).
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.25)  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "core.client_ip.client_ip"
+AXES_HANDLER = "accounts.login_limits.LoginLimitHandler"
+LOGIN_ADDRESS_FAILURE_LIMIT = env.int("LOGIN_ADDRESS_FAILURE_LIMIT", default=20)
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/lockout.html"
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

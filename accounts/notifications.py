@@ -1,6 +1,11 @@
-"""Notifications: stored in each user's inbox, then emailed by a background task after commit."""
+"""Notifications: stored in each user's inbox, then emailed by a background task after commit.
+
+A notification whose email task could not be queued (the broker down) stays unsent (``emailed_at``
+null) and is emailed by the ``accounts.tasks.email_unsent_notifications`` beat task.
+"""
 
 from collections.abc import Callable, Iterable
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -8,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Notification, User
+from core.background import send_after_commit
 
 Text = str | Callable[[], str]
 
@@ -38,7 +44,12 @@ def notify(*, users: Iterable[User], subject: Text, body: Text = "", link: str =
         rows.append(Notification(user=user, subject=text_subject[:200], body=text_body, link=link))
     rows = Notification.objects.bulk_create(rows)
     for row in rows:
-        transaction.on_commit(lambda pk=row.pk: email_notification.delay(pk))
+        send_after_commit(
+            email_notification,
+            row.pk,
+            what=f"email of notification {row.pk}",
+            made_up_by="email_unsent_notifications sends it later",
+        )
     return rows
 
 
@@ -58,6 +69,23 @@ def notification_email(*, notification_id: int) -> bool:
         row.emailed_at = timezone.now()
         row.save(update_fields=["emailed_at"])
     return True
+
+
+def unsent_notification_ids(*, older_than: timedelta, newer_than: timedelta, limit: int) -> list[int]:
+    """Notifications still to email: unsent, to a user with an address, made between ``newer_than``
+    and ``older_than`` ago (younger ones may still be in the queue), oldest first."""
+    now = timezone.now()
+    return list(
+        Notification.objects.filter(
+            emailed_at__isnull=True,
+            created_at__lte=now - older_than,
+            created_at__gte=now - newer_than,
+            user__is_active=True,
+        )
+        .exclude(user__email="")
+        .order_by("created_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
 
 
 def notification_mark_read(*, user: User, notification_id: int | None = None) -> int:

@@ -153,11 +153,17 @@ if REDIS_URL and not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
     )
 
 if REDIS_URL:
+    # Redis unreachable = no cache (core/cache.py): pages and throttles go on without it, logged once.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "core.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="fengshou"),
+            "OPTIONS": {
+                "socket_connect_timeout": env.float("REDIS_CONNECT_TIMEOUT", default=0.5),
+                "socket_timeout": env.float("REDIS_SOCKET_TIMEOUT", default=1.0),
+                "RETRY_AFTER": env.float("CACHE_RETRY_AFTER", default=5.0),
+            },
         }
     }
 else:
@@ -174,6 +180,14 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SOFT_TIME_LIMIT = 300
 CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A broker that does not answer fails a send quickly (core/background.py logs it; the beat catches up).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_TIMEZONE = "Asia/Shanghai"
 # The periodic schedule lives here, in code; later issues add their nightly jobs.
 CELERY_BEAT_SCHEDULE = {
@@ -201,7 +215,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
     },
+    "accounts-email-unsent-notifications": {
+        "task": "accounts.tasks.email_unsent_notifications",
+        "schedule": crontab(minute="*/5"),  # what the broker could not take when it was down
+    },
 }
+# The catch-up of notification emails: rows unsent for AFTER_MINUTES (younger ones may still be queued),
+# no older than WITHIN_DAYS (a month-old notice is not emailed out of the blue), BATCH a run.
+NOTIFICATION_EMAIL_CATCH_UP = {"AFTER_MINUTES": 5, "WITHIN_DAYS": 2, "BATCH": 500}
 
 # --- Auth ----------------------------------------------------------------------------------------
 

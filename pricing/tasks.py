@@ -3,8 +3,8 @@
 from collections.abc import Iterable
 
 from celery import shared_task
-from django.db import transaction
 
+from core.background import send_after_commit
 from pricing.models import Frequency
 
 
@@ -20,7 +20,12 @@ def refresh_verdicts_on_commit(sku_ids: Iterable[int]) -> None:
     """Queue a re-judgement once the transaction that changed these SKUs' prices or evidence commits."""
     ids = sorted(set(sku_ids))
     if ids:
-        transaction.on_commit(lambda: refresh_verdicts.delay(ids))
+        send_after_commit(
+            refresh_verdicts,
+            ids,
+            what=f"re-judging SKUs {ids[:20]}",
+            made_up_by="the nightly refresh_all_verdicts judges them again",
+        )
 
 
 @shared_task(soft_time_limit=3000, time_limit=3300)

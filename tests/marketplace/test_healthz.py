@@ -23,7 +23,7 @@ def test_healthz_on_the_real_services(client, settings):
     settings.CELERY_TASK_ALWAYS_EAGER = False
     body = client.get("/healthz").json()
     assert body["database"]["vendor"] == "postgresql"
-    assert body["cache"]["backend"] == "RedisCache"
+    assert body["cache"]["backend"] == "ResilientRedisCache"
     assert body["broker"]["mode"] == "broker" and body["broker"]["ok"]
 
 

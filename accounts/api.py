@@ -1,7 +1,6 @@
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from knox.auth import TokenAuthentication
 from knox.models import AuthToken
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound
@@ -11,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.authentication import ApiTokenAuthentication
 from accounts.models import User
 from accounts.selectors import api_tokens_of, user_with_organisation
 from accounts.services import api_token_create, api_token_revoke, api_tokens_revoke_all
@@ -128,7 +128,7 @@ class TokenRevokeView(APIView):
 class LogoutView(APIView):
     """Revoke the API token this request is made with."""
 
-    authentication_classes = [TokenAuthentication]
+    authentication_classes = [ApiTokenAuthentication]
 
     @extend_schema(request=None, responses={204: None})
     def post(self, request):

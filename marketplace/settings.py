@@ -266,7 +266,7 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Tokens that end (django-rest-knox): stored hashed, expire, revocable (accounts.services).
         # First, so that a missing, expired or revoked token answers 401 with WWW-Authenticate.
-        "knox.auth.TokenAuthentication",
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     # Deny by default: every API view names who may use it.

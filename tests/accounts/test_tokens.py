@@ -259,3 +259,21 @@ def test_failed_token_requests_count_toward_the_lockout():
     assert response.status_code == 400
     assert "token" not in response.json()
     assert not AuthToken.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Token \xff\xfe",  # not UTF-8: knox's decode raised
+        "Token \u2603",  # not even Latin-1
+        "Token " + "a" * 63 + "\x00",  # a NUL, which PostgreSQL refuses in a query
+        "Token " + "a" * 5000,
+        "Token not-a-token",
+    ],
+)
+def test_a_header_that_cannot_hold_a_token_answers_401(header):
+    client = APIClient(raise_request_exception=False)
+    client.credentials(HTTP_AUTHORIZATION=header)
+    response = client.get("/api/v1/me/")
+    assert response.status_code == 401
+    assert response["WWW-Authenticate"] == "Token"

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.shortcuts import redirect, render
 from django.views import i18n as i18n_views
 
 from accounts.access import public, signed_in
 from accounts.notifications import notification_mark_read
-from accounts.services import user_set_language
+from accounts.services import user_password_changed, user_set_language
 
 login = public(
     auth_views.LoginView.as_view(
@@ -15,11 +16,22 @@ login = public(
     )
 )
 logout = public(auth_views.LogoutView.as_view())
-password_change = signed_in(
-    auth_views.PasswordChangeView.as_view(
-        template_name="accounts/password_change.html", success_url="/accounts/password/done/"
-    )
-)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; the API tokens issued under the old password end with it."""
+
+    template_name = "accounts/password_change.html"
+    success_url = "/accounts/password/done/"
+
+    def form_valid(self, form):
+        with transaction.atomic():
+            response = super().form_valid(form)
+            user_password_changed(user=form.user)
+        return response
+
+
+password_change = signed_in(PasswordChangeView.as_view())
 password_change_done = signed_in(
     auth_views.PasswordChangeDoneView.as_view(template_name="accounts/password_change_done.html")
 )

@@ -1,12 +1,9 @@
 """The versioned REST API: /api/v1/. Each app contributes its own views from its api.py."""
 
 from django.urls import include, path
-from drf_spectacular.utils import extend_schema
-from rest_framework.authtoken.views import ObtainAuthToken
 from rest_framework.routers import DefaultRouter
-from rest_framework.throttling import ScopedRateThrottle
 
-from accounts.api import MeView
+from accounts.api import LogoutAllView, LogoutView, MeView, TokenListView, TokenRevokeView, TokenView
 from buyers.api import BuyerUnitViewSet
 from catalog.api import CatalogViewSet, SupplierProductViewSet
 from orders.api import BuyerOrderViewSet, CheckoutView, SupplierOrderViewSet
@@ -27,18 +24,14 @@ router.register("orders", BuyerOrderViewSet, basename="order")
 router.register("supplier/orders", SupplierOrderViewSet, basename="supplier-order")
 
 
-@extend_schema(tags=["auth"])
-class TokenView(ObtainAuthToken):
-    """Exchange a username and password for an API token (failed attempts count toward the lockout)."""
-
-    throttle_classes = [ScopedRateThrottle]
-    throttle_scope = "token"
-
-
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
     path("supplier/application/", ApplicationView.as_view(), name="supplier-application"),
     path("auth/token/", TokenView.as_view(), name="token"),
+    path("auth/tokens/", TokenListView.as_view(), name="tokens"),
+    path("auth/tokens/<slug:prefix>/", TokenRevokeView.as_view(), name="token-revoke"),
+    path("auth/logout/", LogoutView.as_view(), name="token-logout"),
+    path("auth/logoutall/", LogoutAllView.as_view(), name="token-logout-all"),
     path("pricing/index/", PriceIndexSeriesView.as_view(), name="pricing-index"),
     path("pricing/skus/<int:sku_id>/", SkuPriceView.as_view(), name="pricing-sku"),
     path("supplier/skus/<int:sku_id>/evidence/", SupplierEvidenceView.as_view(), name="supplier-evidence"),

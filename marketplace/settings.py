@@ -7,6 +7,7 @@ The README's configuration table lists every variable read here.
 """
 
 import ipaddress
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -60,7 +61,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -300,8 +301,10 @@ STORAGES = {
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        # Tokens that end (django-rest-knox): stored hashed, expire, revocable (accounts.services).
+        # First, so that a missing, expired or revoked token answers 401 with WWW-Authenticate.
+        "accounts.authentication.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     # Deny by default: every API view names who may use it.
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
@@ -312,6 +315,16 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"token": "20/min"},
     # A service's ValidationError answers 400 with its messages per field (core.errors).
     "EXCEPTION_HANDLER": "core.errors.api_exception_handler",
+}
+# An API token lasts as long as a browser session (Django's SESSION_COOKIE_AGE, two weeks): an
+# integration signs in again fortnightly, and a forgotten or leaked token dies on its own.
+API_TOKEN_TTL_HOURS = env.int("API_TOKEN_TTL_HOURS", default=24 * 14)
+if API_TOKEN_TTL_HOURS < 1:
+    raise ImproperlyConfigured("API_TOKEN_TTL_HOURS must be at least 1.")
+REST_KNOX = {
+    "TOKEN_TTL": timedelta(hours=API_TOKEN_TTL_HOURS),
+    "AUTH_HEADER_PREFIX": "Token",  # the header clients already send
+    "AUTO_REFRESH": False,  # a token ends at its expiry, however much it is used
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Fengshou API",

@@ -65,6 +65,7 @@ def test_token_authentication():
     user = SupplierUserFactory()
     response = APIClient().post("/api/v1/auth/token/", {"username": user.username, "password": DEMO_PASSWORD})
     assert response.status_code == 200
+    assert set(response.json()) == {"token", "expiry"}  # a token that ends
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {response.json()['token']}")
     assert client.get("/api/v1/me/").json()["username"] == user.username

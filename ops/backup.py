@@ -216,8 +216,10 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument(
         "--database-url", required=True, help="the database to restore into (created if absent)"
     )
-    back.add_argument("--media-root", required=True, help="where MEDIA_ROOT's files go")
-    back.add_argument("--private-media-root", required=True, help="where PRIVATE_MEDIA_ROOT's files go")
+    back.add_argument("--media-root", help="where MEDIA_ROOT's files go (default: MEDIA_ROOT, then empty)")
+    back.add_argument(
+        "--private-media-root", help="where PRIVATE_MEDIA_ROOT's files go (default: PRIVATE_MEDIA_ROOT)"
+    )
     back.add_argument(
         "--replace", action="store_true", help="restore over a database or roots that hold data"
     )
@@ -241,8 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         restored = restore(
             backup_dir=Path(args.backup),
             target=Pg.from_url(args.database_url),
-            media_root=Path(args.media_root),
-            private_media_root=Path(args.private_media_root),
+            media_root=Path(args.media_root or _settings().MEDIA_ROOT),
+            private_media_root=Path(args.private_media_root or _settings().PRIVATE_MEDIA_ROOT),
             replace=args.replace,
         )
     except BackupError as exc:

@@ -25,14 +25,18 @@ KEY_TABLES_WITH_ROWS = (
     "suppliers_supplier",
     "catalog_product",
     "catalog_sku",
+    "catalog_stockmovement",
+    "pricing_priceverdict",
     "orders_order",
+    "orders_orderline",
     "orders_payment",
 )
 
 
 @pytest.fixture
-def drill_target(transactional_db):
-    """A database name of the drill's own on the test server, dropped afterwards."""
+def drill_target(migrated_data):
+    """A database name of the drill's own on the test server, dropped afterwards. (migrated_data: the
+    drill commits, and a flush by an earlier committing test emptied the registry seed_demo needs.)"""
     require_postgres()
     source = Pg.from_django(connection.settings_dict)
     target = source.on(f"{source.dbname}_drill_{uuid.uuid4().hex[:8]}"[:63])

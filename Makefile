@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # migration changed since they were made. CI passes --create-db (.ci/run).
 PYTEST_ARGS ?= -n 2 --reuse-db
 
-.PHONY: install run test lint format worker bench messages makemessages lock clean
+.PHONY: install run test lint format worker bench backup restore restore-drill messages makemessages lock clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -53,6 +53,27 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.catalog_bench $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_verdict_bench --skus $(BENCH_SKUS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_index_bench --skus $(BENCH_SKUS)
+
+# Backup and restore (PostgreSQL only; ops/backup.py). `make backup` writes BACKUP_DIR/fengshou-<UTC time>/:
+# a pg_dump (custom format) of DATABASE_URL's database, MEDIA_ROOT and PRIVATE_MEDIA_ROOT as tarballs, and
+# a manifest (row counts, md5 of the key tables). `make restore BACKUP=... TARGET_DATABASE_URL=...` creates
+# the target database (refusing one that holds tables unless RESTORE_ARGS=--replace), pg_restores into it,
+# unpacks the media into TARGET_MEDIA_ROOT and TARGET_PRIVATE_MEDIA_ROOT (default: MEDIA_ROOT and
+# PRIVATE_MEDIA_ROOT, which must then be empty), then checks it all against the manifest.
+BACKUP_DIR ?= backups
+RESTORE_ARGS ?=
+backup: install
+	$(BIN)/python -m ops.backup backup --into $(BACKUP_DIR)
+
+restore: install
+	@test -n "$(BACKUP)" -a -n "$(TARGET_DATABASE_URL)" || { echo "usage: make restore BACKUP=backups/fengshou-... TARGET_DATABASE_URL=postgres://user@host:5432/new_name [TARGET_MEDIA_ROOT=... TARGET_PRIVATE_MEDIA_ROOT=...]" >&2; exit 2; }
+	$(BIN)/python -m ops.backup restore "$(BACKUP)" --database-url "$(TARGET_DATABASE_URL)" \
+		$(if $(TARGET_MEDIA_ROOT),--media-root "$(TARGET_MEDIA_ROOT)") \
+		$(if $(TARGET_PRIVATE_MEDIA_ROOT),--private-media-root "$(TARGET_PRIVATE_MEDIA_ROOT)") $(RESTORE_ARGS)
+
+# The restore drill alone (DATABASE_URL must be PostgreSQL): seed, back up, restore into a new database, compare.
+restore-drill: install
+	$(BIN)/python -m pytest -p no:randomly -n 0 --create-db tests/ops/test_backup_restore.py
 
 # For developers (needs GNU gettext's xgettext): refresh the .po files from the source.
 makemessages: install

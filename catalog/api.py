@@ -149,7 +149,7 @@ class CatalogViewSet(viewsets.ViewSet):
         ],
         responses=ProductListSerializer(many=True),
     )
-    def list(self, request):
+    def list(self, request, format=None):  # the router also routes products.json
         form = CatalogFilterForm(request.query_params)
         if not form.is_valid():
             raise DRFValidationError(form.errors)
@@ -176,7 +176,7 @@ class CatalogViewSet(viewsets.ViewSet):
         parameters=[OpenApiParameter("id", int, OpenApiParameter.PATH, description="product id")],
         responses=ProductDetailSerializer,
     )
-    def retrieve(self, request, pk=None):
+    def retrieve(self, request, pk=None, format=None):
         try:
             product = selectors.product_for_buyer(pk=parse_int(pk, min_value=1, max_value=BIGINT_MAX))
         except DjangoValidationError:

@@ -199,7 +199,10 @@ class QualificationAdmin(admin.ModelAdmin):
     list_filter = ["type", "status", ("valid_until", admin.DateFieldListFilter)]
     list_select_related = ["supplier"]
     search_fields = ["supplier__legal_name", "number"]
-    readonly_fields = [f.name for f in Qualification._meta.fields if f.name != "id"] + ["download"]
+    # The scan is private: it has no URL to show, only the checked download link.
+    readonly_fields = [f.name for f in Qualification._meta.fields if f.name not in ("id", "file")] + [
+        "download"
+    ]
     exclude = ["file"]
 
     def has_add_permission(self, request):

@@ -6,13 +6,14 @@ import json
 import logging
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.db import transaction
 from django.test import RequestFactory
 from django.utils import timezone
 from rest_framework.test import APIClient
 
 from accounts.models import AuditEntry
-from core.audit import JsonFormatter, Kind, bind_request
+from core.audit import JsonFormatter, Kind, audit, bind_request
 from demo import DEMO_PASSWORD
 from suppliers.models import SupplierStatus
 from suppliers.services import supplier_transition
@@ -248,3 +249,12 @@ def test_other_ops_teams_do_not_see_the_audit_log_but_superusers_do(client):
     assert client.get("/admin/accounts/auditentry/").status_code == 403
     client.force_login(OpsFactory(is_superuser=True))
     assert "li.jing" in client.get("/admin/accounts/auditentry/").content.decode()
+
+
+def test_an_entry_is_one_insert_and_stores_a_scoped_ipv6_address(settings, django_assert_num_queries):
+    settings.TRUSTED_PROXIES = ["10.0.0.0/24"]
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="fe80::1%eth0")
+    request.user = AnonymousUser()
+    with django_assert_num_queries(1):
+        audit(kind=Kind.LOGIN_FAILED, username="nobody", request=request)
+    assert AuditEntry.objects.get().client_ip == "fe80::1"

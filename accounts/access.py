@@ -20,6 +20,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 
 from accounts.models import Role
+from core.audit import Kind, audit, bind_request
 
 POLICY_ATTR = "access_policy"
 
@@ -81,11 +82,24 @@ def is_self_guarded(view) -> bool:
 
 
 class AccessPolicyMiddleware:
+    """Enforces each view's declared policy, and audits every refusal.
+
+    It also binds the request for the audit log (``core.audit.bind_request``), so entries written while
+    it is served (state changes, exports) name its user and address. Every 403 answered inside it is
+    audited once, here: this policy's own refusals, a view's ``PermissionDenied``, the admin's, CSRF's
+    and the API's (DRF's 403s, from ``core.errors.api_exception_handler``, are responses that pass
+    through here too; the user an API token authenticated is then on the request).
+    """
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        return self.get_response(request)
+        with bind_request(request):
+            response = self.get_response(request)
+            if response.status_code == 403:
+                _audit_denial(request)
+        return response
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         match = request.resolver_match
@@ -101,3 +115,14 @@ class AccessPolicyMiddleware:
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), settings.LOGIN_URL)
         raise PermissionDenied
+
+
+def _audit_denial(request) -> None:
+    match = request.resolver_match
+    audit(
+        kind=Kind.PERMISSION_DENIED,
+        request=request,
+        object_type="url",
+        object_id=match.view_name if match is not None else "",
+        action=request.method,
+    )

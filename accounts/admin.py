@@ -6,8 +6,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from knox.models import AuthToken
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.services import api_tokens_revoke_all, user_deactivate, user_password_changed
+from core.admin_tools import ReadOnlyAdmin
 
 
 class PasswordSetForm(AdminPasswordChangeForm):
@@ -96,3 +97,25 @@ class ApiTokenAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    """The audit log, for internal control (``view_auditentry``) and superusers: searched, never edited."""
+
+    list_display = [
+        "created_at",
+        "kind",
+        "username",
+        "role",
+        "client_ip",
+        "object_type",
+        "object_id",
+        "action",
+    ]
+    list_filter = ["kind", "created_at", "role"]
+    search_fields = ["username", "=user_id", "=client_ip", "object_type", "=object_id", "action", "path"]
+    date_hierarchy = "created_at"
+    fields = [*list_display, "user_id", "path", "details"]
+    readonly_fields = fields
+    show_full_result_count = False  # the log grows without end: no COUNT(*) over it on every page

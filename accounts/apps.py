@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and roles")
 
     def ready(self) -> None:
+        from accounts import audit
         from accounts.roles import sync_ops_groups_after_migrate
+
+        audit.connect()
 
         # Permissions are created after migrations, so the ops groups are synced then too.
         post_migrate.connect(sync_ops_groups_after_migrate, dispatch_uid="accounts.sync_ops_groups")

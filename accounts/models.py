@@ -6,6 +6,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import LIMITS, Kind
+
 
 class Role(models.TextChoices):
     BUYER = "buyer", _("Buyer (采购人)")
@@ -154,3 +156,35 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+class AuditEntry(models.Model):
+    """One line of the audit log (``core.audit``): who did what to which object, when and from where.
+
+    Append-only. The user is kept as an id with the username beside it, not as a foreign key, so that an
+    entry outlives its user and no delete ever rewrites the log.
+    """
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    created_at = models.DateTimeField(_("time"))
+    user_id = models.BigIntegerField(_("user id"), null=True, blank=True)
+    username = models.CharField(_("username"), max_length=LIMITS["username"], blank=True)
+    role = models.CharField(_("role"), max_length=LIMITS["role"], blank=True)
+    client_ip = models.GenericIPAddressField(_("client address"), null=True, blank=True)
+    object_type = models.CharField(_("object type"), max_length=LIMITS["object_type"], blank=True)
+    object_id = models.CharField(_("object id"), max_length=LIMITS["object_id"], blank=True)
+    action = models.CharField(_("action"), max_length=LIMITS["action"], blank=True)
+    path = models.CharField(_("path"), max_length=LIMITS["path"], blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [
+            models.Index(fields=["created_at"], name="audit_created_at"),
+            models.Index(fields=["kind", "created_at"], name="audit_kind_created_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.kind} {self.username or '-'}"

@@ -59,6 +59,7 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "inspections.checkphase": ALL,
         "inspections.report": (VIEW, CHANGE),
         "accounts.user": (VIEW,),
+        "accounts.auditentry": (VIEW,),
         "orders.order": (VIEW,),
         "orders.payment": (VIEW,),
         "orders.aftersalerequest": (VIEW,),

@@ -8,6 +8,9 @@
   quoted by the ``csv`` module.
 - **Encoding:** UTF-8 with a byte-order mark, so that Excel shows the Chinese names; lines end in CRLF
   (RFC 4180).
+- **Audit:** every export a request asks for is one ``export`` entry in the audit log (``core.audit``):
+  who took which file, from where. (Outside a request, e.g. a file built in a shell, there is nobody to
+  name and nothing is recorded.)
 - **Size:** ``csv_response(..., stream=True)`` writes the rows as they are read
   (``StreamingHttpResponse``), for exports that may be large; pass a queryset's ``.iterator()``.
 """
@@ -18,6 +21,8 @@ from decimal import Decimal
 
 from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
+
+from core.audit import Kind, audit, current_request
 
 # Spreadsheet programs run a cell starting with one of these as a formula.
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -74,4 +79,6 @@ def csv_response(
     else:
         response = HttpResponse("".join(lines), content_type=CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename)
+    if current_request() is not None:
+        audit(kind=Kind.EXPORT, object_type="csv", object_id=filename, action="export")
     return response

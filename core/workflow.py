@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from core.audit import Kind, audit
+
 
 class Actor(models.TextChoices):
     """In which capacity someone acts on an object: one vocabulary for every workflow."""
@@ -241,8 +243,10 @@ def transition(
 def record(
     workflow: Workflow, obj, *, action: str, previous: str, by, actor: str, reason: str = "", details=None
 ):
-    """Write one append-only event; also for steps that leave the state as it is (a payment, a refund)."""
-    return workflow.event_model.objects.create(
+    """Write one append-only event; also for steps that leave the state as it is (a payment, a refund).
+
+    Every state change (and every recorded step) is also one ``state_change`` entry in the audit log."""
+    event = workflow.event_model.objects.create(
         **{workflow.event_fk: obj},
         action=action,
         from_status=previous,
@@ -252,3 +256,12 @@ def record(
         reason=reason,
         details={k: str(v) for k, v in (details or {}).items()},
     )
+    audit(
+        kind=Kind.STATE_CHANGE,
+        user=by,
+        object_type=obj._meta.label,
+        object_id=obj.pk,
+        action=action,
+        details={"workflow": workflow.name, "from": previous, "to": event.to_status, "as": actor},
+    )
+    return event

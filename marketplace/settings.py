@@ -397,13 +397,25 @@ if PRODUCTION:
 
 # --- Logging -------------------------------------------------------------------------------------
 
+# The audit log (core.audit): one JSON line per login, failed login, logout, permission denial, export
+# and state change, on its own logger and handler (stdout, for the log shipper), at any LOG_LEVEL.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {"()": "core.audit.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "audit": {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"},
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}, "celery.app.trace": {"level": "WARNING"}},
+    "loggers": {
+        "axes": {"level": "WARNING"},
+        "celery.app.trace": {"level": "WARNING"},
+        "fengshou.audit": {"handlers": ["audit"], "level": "INFO", "propagate": False},
+    },
 }
 
 # --- Fengshou rules (visible to ops in one place) ---------------------------------------------------

@@ -147,6 +147,7 @@ EXPECT = {
 }
 
 ADMIN_EXPECT = {
+    "accounts.auditentry": "content=403 internal=200 data=403 demand=403 service=403 superuser=200 *=302",
     "accounts.user": "content=403 internal=200 data=403 demand=200 service=200 superuser=200 *=302",
     "auth.group": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",
     "axes.accessattempt": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",

@@ -1,5 +1,6 @@
 import copy
 import hashlib
+import importlib
 import os
 import uuid
 from pathlib import Path
@@ -114,8 +115,8 @@ def _fresh_cache(settings):
 @pytest.fixture
 def migrated_data(transactional_db):
     """For tests that commit: a flush between transactional tests empties what the migrations loaded
-    (the county registry, the category tree), so load it again (serialized_rollback would clash with
-    the ops groups that post_migrate recreates after each flush)."""
+    (the county registry, the category tree, the recognised shops), so load it again
+    (serialized_rollback would clash with the ops groups that post_migrate recreates after each flush)."""
     from catalog.category_tree import load_tree
     from catalog.models import Category
     from regions.divisions import load_divisions
@@ -124,3 +125,4 @@ def migrated_data(transactional_db):
     if not Province.objects.exists():
         load_divisions(Province, City, County, apply_eligibility=True)
     load_tree(Category)  # idempotent by slug
+    importlib.import_module("pricing.migrations.0002_shops").load(apps, None)  # idempotent by code

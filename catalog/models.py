@@ -43,6 +43,12 @@ class Category(models.Model):
         help_text=_("Qualification types a supplier must hold to list products here."),
     )
     requires_test_report = models.BooleanField(_("requires a test report"), default=False)
+    test_report_max_age_months = models.PositiveSmallIntegerField(
+        _("test report valid for (months)"),
+        null=True,
+        blank=True,
+        help_text=_("How old a test report may be for this category; empty: the platform default."),
+    )
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -114,7 +120,11 @@ class Product(models.Model):
         _("status"), max_length=16, choices=ProductStatus.choices, default=ProductStatus.DRAFT, db_index=True
     )
     status_changed_at = models.DateTimeField(_("in this state since"), default=timezone.now)
-    # On sale and its supplier active: kept in step by catalog.services in the same transaction.
+    # Frozen by a spot check (inspections): hidden from buyers whatever its status, until a later
+    # check finds it fixed. The reason is what the supplier reads.
+    frozen_at = models.DateTimeField(_("frozen since"), null=True, blank=True)
+    frozen_reason = models.TextField(_("why it is frozen"), blank=True)
+    # On sale, its supplier active and not frozen: kept in step by catalog.services in the same transaction.
     is_visible = models.BooleanField(_("visible to buyers"), default=False)
 
     # Derived from the SKUs and images by catalog.services.product_refresh_summary.

@@ -75,6 +75,8 @@ INSTALLED_APPS = [
     "catalog",
     "pricing",
     "orders",
+    # Programmes that read every domain above: spot checks (and next, campaigns).
+    "inspections",
     # Demo data and the bulk generators (seed_demo, bench); above every domain app.
     "demo",
 ]
@@ -218,6 +220,11 @@ CELERY_BEAT_SCHEDULE = {
     "accounts-clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=3, minute=30),
+    },
+    "inspections-nightly-sweep": {
+        "task": "inspections.tasks.nightly_sweep",
+        # After the verdicts (02:45) and the expiry watch (01:30), so it judges tonight's facts.
+        "schedule": crontab(hour=3, minute=15),
     },
     "accounts-email-unsent-notifications": {
         "task": "accounts.tasks.email_unsent_notifications",
@@ -439,6 +446,13 @@ PRICE_MODEL = {
     "HISTORY_JUMP_RATIO": env.float("PRICE_HISTORY_JUMP_RATIO", default=1.30),
 }
 # A published index cell rests on at least this many matched items.
+# Spot checks (inspections). The sweep checks BATCH listings per task; a test report older than a
+# category's own limit (or TEST_REPORT_MAX_AGE_MONTHS) is a finding.
+INSPECTIONS = {
+    "SWEEP_BATCH_SIZE": env.int("INSPECTIONS_SWEEP_BATCH_SIZE", default=1000),
+    "TEST_REPORT_MAX_AGE_MONTHS": env.int("INSPECTIONS_TEST_REPORT_MAX_AGE_MONTHS", default=12),
+}
+
 PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)
 # A shipped order counts as received this many days after shipping if the buyer has not said so.
 ORDER_AUTO_RECEIPT_DAYS = env.int("ORDER_AUTO_RECEIPT_DAYS", default=10)

@@ -25,6 +25,7 @@ urlpatterns = [
     path("", include("orders.reserved_share_urls")),
     path("", include("orders.urls")),
     path("", include("orders.supplier_urls")),
+    path("", include("inspections.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
     path("i18n/js/", public(JavaScriptCatalog.as_view()), name="javascript-catalog"),
     path("admin/", admin.site.urls),

@@ -4,7 +4,8 @@
 - skus: one SKU's price and stock (sku_update), the stock CSV (stock_import_csv); the stock-ledger writes
 - listing: the pre-check and the listing workflow (product_precheck, product_transition)
 - media: images, test reports, trace batches
-- summary: what lists and search read (product_refresh_summary), visibility after a supplier's change
+- summary: what lists and search read (product_refresh_summary), visibility after a supplier's change,
+  freezing and unfreezing listings (spot checks)
 """
 
 from catalog.services.cleaning import CONTENT_FIELDS, SKU_FIELDS
@@ -21,7 +22,12 @@ from catalog.services.media import (
 )
 from catalog.services.products import ProductInvalid, product_save
 from catalog.services.skus import RowError, sku_update, stock_import_csv
-from catalog.services.summary import product_refresh_summary, supplier_listing_visibility_sync
+from catalog.services.summary import (
+    listings_freeze,
+    listings_unfreeze,
+    product_refresh_summary,
+    supplier_listing_visibility_sync,
+)
 
 __all__ = [
     "CONTENT_FIELDS",
@@ -32,6 +38,8 @@ __all__ = [
     "Problem",
     "ProductInvalid",
     "RowError",
+    "listings_freeze",
+    "listings_unfreeze",
     "product_image_add",
     "product_image_delete",
     "product_image_set_main",

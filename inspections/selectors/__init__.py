@@ -1,0 +1,1 @@
+"""Every read of spot checks, one module per topic (sweep, phases, checks, reports)."""

@@ -1,9 +1,15 @@
 """Demo products: a few complete listings of the named demo suppliers, made through the services
-(images, SKUs, test reports, trace batches, review), then ``--products N`` generated in bulk."""
+(images, SKUs, test reports, trace batches, review), then ``--products N`` generated in bulk.
+
+Every listing on sale has what its category requires (documents, a recent passing test report, SKU
+specs that say what the SKU holds), except the few in ``MEANT_TO_FAIL``: each fails the platform's
+own checks for one real reason, so the nightly spot-check sweep has something true to find.
+"""
 
 import datetime
 import io
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -15,9 +21,11 @@ from catalog.models import Category, Product, TestReport
 from catalog.workflow import ProductAction
 from demo import DemoContext, demo_scan_png
 from demo.catalog_bulk import generate_catalog
+from demo.catalog_leaves import LEAF_BY_SLUG
 from suppliers.models import Supplier, SupplierStatus
 
-# supplier username, category slug, name, brand, colour, skus (spec, qty, unit, packs, price, stock), report, batch
+# supplier username, category slug, name, brand, colour, skus (spec, qty, unit, packs, price, stock),
+# age of its passing test report in days (None: no report), trace batch
 LISTINGS = [
     (
         "supplier",
@@ -26,7 +34,7 @@ LISTINGS = [
         "金果",
         (86, 140, 60),
         [("250g/罐", "250", "g", 1, "98.00", 120), ("500g/礼盒", "500", "g", 1, "180.00", 60)],
-        True,
+        30,
         True,
     ),
     (
@@ -36,7 +44,18 @@ LISTINGS = [
         "金果",
         (150, 60, 40),
         [("200g/袋", "200", "g", 1, "68.00", 200), ("100g×3袋", "100", "g", 3, "96.00", 80)],
-        True,
+        30,
+        False,
+    ),
+    (
+        "supplier",
+        "green-tea",
+        "巴东玉露 明前一级",
+        "金果",
+        (70, 130, 70),
+        # The tin says 250 g; what it holds (and is priced as) is 125 g.
+        [("250g/罐", "125", "g", 1, "68.00", 90)],
+        45,
         False,
     ),
     (
@@ -46,7 +65,7 @@ LISTINGS = [
         "橙乡",
         (240, 140, 30),
         [("5kg/箱", "5", "kg", 1, "49.90", 500), ("10kg/箱", "10", "kg", 1, "89.00", 300)],
-        False,
+        30,
         True,
     ),
     (
@@ -56,10 +75,88 @@ LISTINGS = [
         "橙乡",
         (250, 170, 40),
         [("4.5kg/箱", "4.5", "kg", 1, "42.00", 0)],
+        None,
         False,
+    ),
+    (
+        "supplier-expiring",
+        "citrus",
+        "秭归血橙 精品礼盒",
+        "橙乡",
+        (200, 70, 40),
+        [("5kg/礼盒", "5", "kg", 1, "99.00", 150)],  # its JD reference: ¥56.00 (demo.pricing)
+        None,
+        False,
+    ),
+    (
+        "supplier-expiring",
+        "citrus",
+        "秭归脐橙 家庭装",
+        "橙乡",
+        (245, 160, 50),
+        [("10斤装", "5", "kg", 1, "19.90", 400)],  # its JD reference: ¥52.80 (demo.pricing)
+        None,
+        False,
+    ),
+    (
+        "supplier-honey",
+        "honey",
+        "罗田土蜂蜜 成熟蜜",
+        "天堂寨",
+        (230, 170, 30),
+        [("500g/瓶", "500", "g", 1, "68.00", 300), ("500g×2瓶", "500", "g", 2, "128.00", 120)],
+        460,  # fifteen months: honey's report is valid for twelve
+        True,
+    ),
+    (
+        "supplier-honey",
+        "honey",
+        "罗田百花蜜 农家自产",
+        "天堂寨",
+        (235, 185, 60),
+        [("1kg/瓶", "1", "kg", 1, "98.00", 200)],
+        60,
         False,
     ),
 ]
+
+
+class MeantToFail(NamedTuple):
+    """A demo listing on sale that fails the platform's checks, on purpose, for one reason."""
+
+    name: str
+    supplier: str  # username
+    check: str  # what finds it: qualification, spec, test_report, price
+    reason: str
+
+
+# The only visible demo listings that fail a check. tests/demo/test_demo_listings.py holds the rest to it.
+MEANT_TO_FAIL = (
+    MeantToFail(
+        "巴东玉露 明前一级",
+        "supplier",
+        "spec",
+        "Its only SKU's spec text says 250g/罐 but its net quantity (and price) is for 125 g.",
+    ),
+    MeantToFail(
+        "罗田土蜂蜜 成熟蜜",
+        "supplier-honey",
+        "test_report",
+        "Its only test report is 460 days old; honey's reports are valid for 12 months.",
+    ),
+    MeantToFail(
+        "秭归血橙 精品礼盒",
+        "supplier-expiring",
+        "price",
+        "¥99.00 for 5 kg is 1.77 times the same product's fresh JD price (¥56.00): very high.",
+    ),
+    MeantToFail(
+        "秭归脐橙 家庭装",
+        "supplier-expiring",
+        "price",
+        "¥19.90 for 5 kg is 0.38 times the same product's fresh JD price (¥52.80): suspiciously low.",
+    ),
+)
 
 
 def product_photo(colour: tuple[int, int, int], seed: int) -> bytes:
@@ -77,7 +174,7 @@ def product_photo(colour: tuple[int, int, int], seed: int) -> bytes:
 
 
 def _make_listing(ctx: DemoContext, user: User, ops: User, listing) -> None:
-    _username, slug, name, brand, colour, skus, needs_report, with_batch = listing
+    _username, slug, name, brand, colour, skus, report_age, with_batch = listing
     supplier = user.supplier
     category = Category.objects.get(slug=slug)
     product = services.product_save(
@@ -89,9 +186,9 @@ def _make_listing(ctx: DemoContext, user: User, ops: User, listing) -> None:
             "brand": brand,
             "origin_county": supplier.county,
             "description": f"{supplier.county.name}高山产区出品，{name}。产地直发，品质可溯源。",
-            "shelf_life_days": 540 if category.price_basis != "500g" or "茶" in name else 20,
-            "storage": "cool",
-            "certifications": ["green_food"] if "茶" in name else [],
+            "shelf_life_days": LEAF_BY_SLUG[slug].shelf_life[1],
+            "storage": LEAF_BY_SLUG[slug].storage,
+            "certifications": [],  # no certificate to back a claim (绿色食品 needs one)
         },
         skus=[
             {
@@ -111,14 +208,14 @@ def _make_listing(ctx: DemoContext, user: User, ops: User, listing) -> None:
     services.product_image_add(product=product, by=user, upload=photo)
     today = timezone.localdate()
     report = None
-    if needs_report or with_batch:
+    if report_age is not None:
         scan = demo_scan_png(title="TEST REPORT", lines=[f"{name[:8]}", "RESULT: PASS"], seed=product.pk)
         report = services.test_report_add(
             product=product,
             by=user,
             lab="湖北省农产品质量安全检测中心",
             report_number=f"HB{today:%Y}{product.pk:05d}",
-            report_date=today - datetime.timedelta(days=30),
+            report_date=today - datetime.timedelta(days=report_age),
             result=TestReport.Result.PASS,
             upload=SimpleUploadedFile("report.png", scan, content_type="image/png"),
         )
@@ -127,7 +224,7 @@ def _make_listing(ctx: DemoContext, user: User, ops: User, listing) -> None:
             product=product,
             by=user,
             batch_number=f"{today:%Y%m}-{product.pk:03d}",
-            produced_on=today - datetime.timedelta(days=40),
+            produced_on=today - datetime.timedelta(days=(report_age or 30) + 10),
             base=f"{supplier.county.name}高山种植基地",
             quantity="1,200 kg",
             test_report=report,

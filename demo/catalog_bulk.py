@@ -8,8 +8,11 @@ timestamps move with the clock, as they are spread over the two years before the
 This bypasses catalog.services on purpose — a million SKUs through product_save would take
 hours — so it repeats what product_save and product_refresh_summary derive: SKU unit prices
 through ``catalog.units.unit_price``, the product's lowest prices and stock, ``is_visible``
-(on sale and its supplier active) and the search fields through ``catalog.search``. It does not
-check the suppliers' qualifications: the rows are demo and benchmark data.
+(on sale and its supplier active) and the search fields through ``catalog.search``. So that the
+listings pass the platform's checks, a supplier gets only products of the categories its product
+lines deal in (or, for a category none of them deals in, one whose documents it already holds), every
+product of a category that requires a test report gets a recent passing one, and a supplier that
+holds none of the documents its categories require is given them (demo.catalog_documents).
 """
 
 from __future__ import annotations
@@ -34,9 +37,10 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from catalog import search
-from catalog.models import Category, Product, ProductImage, ProductStatus, Sku
+from catalog.models import Category, Product, ProductImage, ProductStatus, Sku, TestReport
 from catalog.units import BASIS_SIZE, UNIT_SIZE, unit_price
 from core.money import money
+from demo.catalog_documents import ensure_documents, holders, plan_report, report_file, report_objects
 from demo.catalog_leaves import (
     BRANDS,
     DESCRIPTIVE,
@@ -159,7 +163,10 @@ def _weight_grams(quantity: Decimal, unit: str, pack: int) -> int:
 class _Generator:
     def __init__(self, *, seed: int, suppliers: list[Supplier], now: datetime.datetime, products: int):
         self.rng = random.Random(seed)
+        # Reports draw from their own stream, so adding them left the products of a seed as they were.
+        self.report_rng = random.Random(seed ^ 0x5EED)
         self.now = now
+        self.today = timezone.localdate(now)
         leaves = {c.slug: c for c in Category.objects.filter(children__isnull=True, is_active=True)}
         self.leaves = {slug: leaves[slug] for slug in sorted(leaves)}
         if not self.leaves:
@@ -213,12 +220,16 @@ class _Generator:
         self.rng.shuffle(order)
         weight = {pk: 1 / (rank + 1) ** 0.8 for rank, pk in enumerate(order)}
         lines = {s.pk: s.product_lines or [] for s in suppliers}
+        held = holders(ids, self.today)
         by_leaf = {}
         for slug in self.slugs:
             dealers = [
                 pk for pk in ids if not lines.get(pk) or any(slug in LINES.get(x, ()) for x in lines[pk])
             ]
-            dealers = dealers or ids
+            # No supplier deals in it: those already holding what the category requires, else anyone
+            # (demo.catalog_documents then gives them the documents).
+            groups = [set(g) for g in self.leaves[slug].required_qualifications or []]
+            dealers = dealers or [pk for pk in ids if all(g & held[pk] for g in groups)] or ids
             by_leaf[slug] = (dealers, list(itertools.accumulate(weight[pk] for pk in dealers)))
         return by_leaf
 
@@ -277,6 +288,7 @@ class _Generator:
             "created_at": created,
             "updated_at": updated,
             "published_at": published,
+            "report": plan_report(self.report_rng, category, today=self.today),
         }
         return product, skus
 
@@ -406,7 +418,9 @@ def _copy_rows(rows: list[tuple]) -> str:
     return "".join("\t".join(map(_copy_value, row)) + "\n" for row in rows)
 
 
-def _write_postgres(batch: list[tuple[dict, list[dict]]], images: dict, image_rows: bool) -> None:
+def _write_postgres(
+    batch: list[tuple[dict, list[dict]]], images: dict, image_rows: bool, reports: str
+) -> None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "SELECT nextval(pg_get_serial_sequence('catalog_product', 'id')) FROM generate_series(1, %s)",
@@ -444,6 +458,27 @@ def _write_postgres(batch: list[tuple[dict, list[dict]]], images: dict, image_ro
         cursor.execute("TRUNCATE fengshou_bulk_product")
         with raw.copy(f"COPY catalog_sku ({', '.join(SKU_COLUMNS)}) FROM STDIN") as copy:
             copy.write(_copy_rows(sku_rows))
+        uploaded = timezone.now()
+        plans = [(pk, product["report"]) for pk, (product, _skus) in zip(ids, batch, strict=True)]
+        report_list = [
+            (
+                r.product_id,
+                r.lab,
+                r.report_number,
+                r.report_date,
+                r.result,
+                r.file.name,
+                r.file_type,
+                uploaded,
+            )
+            for r in report_objects([plan for plan in plans if plan[1]], reports)
+        ]
+        if report_list:
+            with raw.copy(
+                "COPY catalog_testreport "
+                "(product_id, lab, report_number, report_date, result, file, file_type, created_at) FROM STDIN"
+            ) as copy:
+                copy.write(_copy_rows(report_list))
         if image_list:
             with raw.copy(
                 "COPY catalog_productimage (product_id, image, thumbnail, width, height, sha256, is_main, position) "
@@ -452,7 +487,7 @@ def _write_postgres(batch: list[tuple[dict, list[dict]]], images: dict, image_ro
                 copy.write(_copy_rows(image_list))
 
 
-def _write_orm(batch: list[tuple[dict, list[dict]]], images: dict, image_rows: bool) -> None:
+def _write_orm(batch: list[tuple[dict, list[dict]]], images: dict, image_rows: bool, reports: str) -> None:
     with transaction.atomic():
         fields = [c for c in PRODUCT_COLUMNS if c != "id"]
         products = [
@@ -471,6 +506,10 @@ def _write_orm(batch: list[tuple[dict, list[dict]]], images: dict, image_rows: b
             for sku in rows
         ]
         Sku.objects.bulk_create(skus, batch_size=1000)
+        plans = [
+            (obj.pk, p["report"]) for obj, (p, _skus) in zip(products, batch, strict=True) if p["report"]
+        ]
+        TestReport.objects.bulk_create(report_objects(plans, reports), batch_size=500)
         if image_rows:
             ProductImage.objects.bulk_create(
                 [
@@ -514,6 +553,8 @@ def generate_catalog(
     image_rows = products <= IMAGE_ROWS_UP_TO if image_rows is None else image_rows
     postgres = connection.vendor == "postgresql"
     write = _write_postgres if postgres else _write_orm
+    reports = report_file()
+    categories_by_supplier: dict[int, set[int]] = {}
 
     made = skus = visible = 0
     by_category: Counter[str] = Counter()
@@ -522,17 +563,21 @@ def generate_catalog(
         product, rows = generator.product(index)
         batch.append((product, rows))
         by_category[product["slug"]] += 1
+        categories_by_supplier.setdefault(product["supplier_id"], set()).add(product["category_id"])
         visible += product["is_visible"]
         skus += len(rows)
         if len(batch) >= BATCH:
-            write(batch, images, image_rows)
+            write(batch, images, image_rows, reports)
             made += len(batch)
             batch = []
             if stdout:
                 stdout.write(f"  {made:,} products, {skus:,} SKUs ({time.perf_counter() - started:.0f} s)\n")
     if batch:
-        write(batch, images, image_rows)
+        write(batch, images, image_rows, reports)
         made += len(batch)
+    documents = ensure_documents(
+        categories_by_supplier=categories_by_supplier, today=timezone.localdate(now), seed=seed
+    )
     with connection.cursor() as cursor:
         if postgres and not connection.in_atomic_block:
             # VACUUM also sets the visibility map, so counts can skip the heap (index-only work).
@@ -548,4 +593,5 @@ def generate_catalog(
         "visible": visible,
         "seconds": round(seconds, 2),
         "by_category": dict(by_category),
+        "documents": documents,
     }

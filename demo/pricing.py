@@ -15,11 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from accounts.models import User
+from catalog import services as catalog_services
 from catalog.models import Sku
 from demo import DemoContext, demo_scan_png
 from demo.price_history import generate_price_history
 from pricing import services
-from pricing.models import FLAGGED, Frequency, PriceEvidence, PriceReview, PriceVerdict, ReviewState
+from pricing.models import FLAGGED, Frequency, PriceEvidence, PriceReview, PriceVerdict, ReviewState, Verdict
 from pricing.published_index import build_index
 from pricing.verdicts import refresh_all_verdicts
 
@@ -91,6 +92,24 @@ REFERENCES = {
         "kg",
         3,
     ),
+    ("秭归血橙 精品礼盒", "5kg/礼盒"): (
+        "https://item.jd.com/100052207718.html",
+        "same",
+        "56.00",
+        "5kg",
+        "5",
+        "kg",
+        5,
+    ),
+    ("秭归脐橙 家庭装", "10斤装"): (
+        "https://item.jd.com/100048611239.html",
+        "same",
+        "52.80",
+        "5kg",
+        "5",
+        "kg",
+        3,
+    ),
     ("秭归脐橙 当季现摘", "10kg/箱"): (
         "https://detail.tmall.com/item.htm?id=702295514470",
         "same",
@@ -128,11 +147,54 @@ def price_evidence(ctx: DemoContext) -> None:
         ctx.count("price references")
 
 
+OUTLIERS = (Verdict.VERY_HIGH, Verdict.LOW)
+CORRECTION_ROUNDS = 4
+
+
+def _outliers():
+    from demo.catalog import MEANT_TO_FAIL
+
+    return (
+        PriceVerdict.objects.filter(verdict__in=OUTLIERS, sku__product__is_visible=True)
+        .exclude(sku__product__name__in=[m.name for m in MEANT_TO_FAIL])
+        .exclude(peer_median=None)
+        .select_related("sku__product")
+        .order_by("sku_id")
+    )
+
+
+def price_corrections(ctx: DemoContext) -> None:
+    """Generated prices are drawn at random, so a few land far from their peers (very high or
+    suspiciously low). Their suppliers correct them to about the peer median, through the service
+    (recorded as price changes), until only the demo's deliberate price findings (demo.catalog's
+    MEANT_TO_FAIL) remain: the nightly sweep then finds those and no accidental ones."""
+    for _round in range(CORRECTION_ROUNDS):
+        outliers = list(_outliers())
+        if not outliers:
+            return
+        users = {
+            u.supplier_id: u
+            for u in User.objects.filter(
+                supplier_id__in={v.sku.product.supplier_id for v in outliers}, is_active=True
+            ).order_by("-pk")
+        }
+        for verdict in outliers:
+            sku = verdict.sku
+            factor = verdict.peer_median / sku.unit_price * Decimal(ctx.rng.uniform(0.9, 1.1))
+            price = max(Decimal("0.50"), (sku.price * factor).quantize(Decimal("0.1")))
+            catalog_services.sku_update(
+                sku=sku, by=users[sku.product.supplier_id], price=price, source="demo"
+            )
+            ctx.count("price corrections")
+        refresh_all_verdicts()
+
+
 def price_verdicts(ctx: DemoContext) -> None:
-    """Every SKU judged, as the nightly task does; ops ask for one flagged price to be adjusted so the
-    supplier portal shows a request."""
+    """Every SKU judged, as the nightly task does (with accidental outliers corrected); ops ask for
+    one flagged price to be adjusted so the supplier portal shows a request."""
     result = refresh_all_verdicts()
     ctx.count("price verdicts", result.judged)
+    price_corrections(ctx)
     ops = User.objects.filter(username="ops-control").first()
     flagged = (
         PriceVerdict.objects.filter(

@@ -66,6 +66,15 @@ NAMED = [
         "expired",
     ),
     (
+        "supplier-honey",
+        "罗田县天堂寨蜂业专业合作社",
+        "421123",
+        S.ACTIVE,
+        [ProductLine.HONEY],
+        "周德明",
+        "",
+    ),
+    (
         "supplier-rejected",
         "寻乌县客家果业贸易有限公司",
         "360734",
@@ -99,6 +108,10 @@ PRODUCE = [
     "猕猴桃",
     "油茶",
     "红薯",
+    "冷水鱼",
+    "苞谷酒",
+    "辣椒酱",
+    "土家烧饼",
 ]
 BRANDS = [
     "金果",
@@ -130,6 +143,10 @@ LINE_BY_PRODUCE = {
     "猕猴桃": ProductLine.FRESH_PRODUCE,
     "油茶": ProductLine.GRAIN_OIL,
     "红薯": ProductLine.FRESH_PRODUCE,
+    "冷水鱼": ProductLine.AQUATIC,
+    "苞谷酒": ProductLine.BEVERAGES,
+    "辣椒酱": ProductLine.CONDIMENTS,
+    "土家烧饼": ProductLine.PROCESSED_FOOD,
 }
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何罗谭向田"
 GIVEN = ["春燕", "明华", "国强", "建军", "秀英", "志刚", "丽娟", "海波", "小红", "德明", "桂兰", "永福"]
@@ -183,7 +200,8 @@ def _add_documents(ctx: DemoContext, supplier: Supplier, user: User, *, until: d
             type=kind,
             number=number,
             issuer=issuer,
-            valid_from=today - datetime.timedelta(days=ctx.rng.randint(200, 1500)),
+            # Before the oldest generated listing went on sale (demo.catalog_bulk.SPAN, two years back).
+            valid_from=today - datetime.timedelta(days=ctx.rng.randint(760, 1500)),
             valid_until=valid_until,
             long_term=long_term,
             upload=_scan(ctx, title, number, supplier.legal_name),

@@ -114,3 +114,25 @@ def test_category_images_are_shared_files(suppliers, settings):
     assert len(thumbs) == Category.objects.filter(children__isnull=True).count()
     assert all(default_storage.exists(t) for t in thumbs)
     assert default_storage.exists("products/demo/rice.jpg")
+
+
+def test_generated_listings_have_their_reports_and_suppliers_their_documents(suppliers):
+    from catalog.services import product_precheck
+    from suppliers.models import Qualification
+
+    assert not Qualification.objects.exists()
+    result = generate_catalog(products=60, seed=8, suppliers=suppliers, now=timezone.now())
+
+    today = timezone.localdate()
+    products = Product.objects.select_related("category", "supplier").prefetch_related(
+        "skus", "images", "test_reports", "supplier__qualifications"
+    )
+    needing = [p for p in products if p.category.requires_test_report]
+    assert needing and all(p.test_reports.all() for p in needing)
+    for p in needing:
+        (report,) = p.test_reports.all()
+        assert report.result == "pass" and 15 <= (today - report.report_date).days <= 300
+    assert not [p for p in products if not p.category.requires_test_report and p.test_reports.all()]
+    # the active suppliers' listings pass the pre-check (documents were added where none were held)
+    assert result["documents"] == Qualification.objects.count() > 0
+    assert not [p.name for p in products if p.is_visible and product_precheck(p)]

@@ -6,6 +6,8 @@ from buyers.models import BuyerUnit
 from catalog.models import Product
 from core.uscc import is_valid_uscc
 from demo import DEMO_PASSWORD
+from demo.catalog import LISTINGS
+from demo.suppliers import NAMED
 from regions.models import CountyOffice
 from suppliers.models import Supplier, SupplierEvent, SupplierStatus
 
@@ -34,12 +36,12 @@ def test_seed_creates_an_account_for_every_role_with_the_demo_password():
         for g in u.groups.values_list("name", flat=True)
     }
     assert len(ops_teams) == 5
-    assert Supplier.objects.count() == 4 + 8  # generated + the eight named demo suppliers
+    assert Supplier.objects.count() == 4 + len(NAMED)  # generated + the named demo suppliers
     assert all(s.county.is_eligible for s in Supplier.objects.select_related("county"))
     assert all(is_valid_uscc(code) for code in Supplier.objects.values_list("uscc", flat=True))
     # the hand-made listings went through review and are on sale; the rest were generated
     assert Product.objects.filter(is_visible=True).count() == 10
-    assert Product.objects.filter(events__action="approve").distinct().count() == 4
+    assert Product.objects.filter(events__action="approve").distinct().count() == len(LISTINGS)
     # every state was reached through the workflow, so each has its history
     assert not Supplier.objects.exclude(status=SupplierStatus.DRAFT).filter(events__isnull=True).exists()
     assert all(is_valid_uscc(code) for code in BuyerUnit.objects.values_list("uscc", flat=True))

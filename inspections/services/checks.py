@@ -29,7 +29,6 @@ from core import uploads, workflow
 from core.workflow import Actor
 from inspections import sanctions
 from inspections.models import (
-    Appeal,
     CheckEvidence,
     CheckOutcome,
     CheckState,
@@ -86,7 +85,7 @@ class Evidence:
 # --- Who acts ------------------------------------------------------------------------------------
 
 
-def _supplier_users(supplier_id: int):
+def supplier_users(supplier_id: int):
     return User.objects.filter(supplier_id=supplier_id, is_active=True)
 
 
@@ -103,7 +102,7 @@ def eligible_reviewers(product: Product):
     )
 
 
-def _ops_actor(check: SpotCheck, by: User | None) -> str | None:
+def ops_actor(check: SpotCheck, by: User | None) -> str | None:
     return actor_of(by, supplier_id=check.supplier_id, ops_permission=PERMISSION)
 
 
@@ -114,7 +113,7 @@ def _require_assignee(check: SpotCheck, by: User) -> None:
         raise ValidationError(_("This check is assigned to someone else."), code="not_assignee")
 
 
-def _link(check: SpotCheck) -> str:
+def supplier_link(check: SpotCheck) -> str:
     return reverse("inspections:supplier_check", args=[check.pk])
 
 
@@ -158,7 +157,7 @@ def check_open_targeted(
 def check_reassign(*, check: SpotCheck, reviewer: User, by: User, reason: str = "") -> SpotCheck:
     """Internal control (with the right to change checks) gives a check to another eligible reviewer."""
     check = workflow.lock(check)
-    if _ops_actor(check, by) != Actor.OPS:
+    if ops_actor(check, by) != Actor.OPS:
         raise ValidationError(_("You may not reassign checks."), code="denied")
     if check.state in (CheckState.CLOSED, CheckState.APPEALED):
         raise ValidationError(_("This check is decided: it can no longer be reassigned."), code="decided")
@@ -267,7 +266,7 @@ def check_decide(
     if action not in DECISIONS:
         raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
     check = workflow.lock(check)
-    actor = _ops_actor(check, by)
+    actor = ops_actor(check, by)
     workflow.check(CHECK, check, action=action, actor=actor, reason="-", details={})
     _require_assignee(check, by)
     chosen = _clean_items(items)
@@ -344,10 +343,10 @@ def _pass(check, *, by, actor, action, items, finding, deadline, freeze, note) -
         check_sanctions.lift_freeze(check)
         name = check.product.name
         notify(
-            users=_supplier_users(check.supplier_id),
+            users=supplier_users(check.supplier_id),
             subject=lambda: _("Rectification accepted: %(name)s") % {"name": name},
             body=lambda: _("The re-check of “%(name)s” passed. The check is closed.") % {"name": name},
-            link=_link(check),
+            link=supplier_link(check),
         )
     return check
 
@@ -378,13 +377,13 @@ def _rectify(check, *, by, actor, action, items, finding, deadline, freeze, note
         catalog_services.listings_freeze(product_ids=[check.product_id], reason=finding)
     name = check.product.name
     notify(
-        users=_supplier_users(check.supplier_id),
+        users=supplier_users(check.supplier_id),
         subject=lambda: _("Rectify “%(name)s” by %(date)s") % {"name": name, "date": deadline.isoformat()},
         body=lambda: (
             _("A spot check found: %(finding)s\nAnswer in your portal by %(date)s with what you changed.")
             % {"finding": finding, "date": deadline.isoformat()}
         ),
-        link=_link(check),
+        link=supplier_link(check),
     )
     return check
 
@@ -425,17 +424,17 @@ def _notify_sanction(check: SpotCheck, *, rung: sanctions.Rung, finding: str) ->
         ) % {"name": name, "finding": finding, "sanction": SanctionStep(step).label, "date": until}
 
     notify(
-        users=_supplier_users(check.supplier_id),
+        users=supplier_users(check.supplier_id),
         subject=lambda: _("Violation confirmed: %(name)s") % {"name": name},
         body=body,
-        link=_link(check),
+        link=supplier_link(check),
     )
 
 
-# --- The supplier's answer and appeal ------------------------------------------------------------
+# --- The supplier's answer ------------------------------------------------------------
 
 
-def _supplier_actor(check: SpotCheck, by: User) -> str | None:
+def supplier_actor(check: SpotCheck, by: User) -> str | None:
     return actor_of(by, supplier_id=check.supplier_id)
 
 
@@ -444,7 +443,7 @@ def check_respond(*, check: SpotCheck, by: User, text: str, evidence: Evidence |
     """The supplier's answer to the current rectification round (what it changed, optional files), by
     the deadline; the reviewer is told."""
     check = workflow.lock(check)
-    actor = _supplier_actor(check, by)
+    actor = supplier_actor(check, by)
     text = (text or "").strip()
     workflow.check(CHECK, check, action=CheckAction.RESPOND, actor=actor, reason="-", details={})
     current = _current_round(check)
@@ -478,96 +477,6 @@ def check_respond(*, check: SpotCheck, by: User, text: str, evidence: Evidence |
             ),
             link=reverse("inspections:check", args=[check.pk]),
         )
-    return check
-
-
-def appeal_refusal(check: SpotCheck, *, now: datetime.datetime | None = None) -> str:
-    """Why the supplier may not appeal this check now ("" when it may)."""
-    if Appeal.objects.filter(check_ref=check).exists():
-        return _("This check has already been appealed: a finding can be appealed only once.")
-    if check.state != CheckState.CLOSED or check.outcome not in sanctions.SANCTION_OUTCOMES:
-        return _("Only a confirmed violation can be appealed.")
-    if not check.sanctions.filter(revoked_at__isnull=True).exists():
-        return _("Only a confirmed violation can be appealed.")
-    deadline = sanctions.appeal_deadline(check.decided_at)
-    if (now or timezone.now()) > deadline:
-        return _(
-            "The appeal window closed on %(date)s: appeals are accepted within %(days)s days of the decision."
-        ) % {
-            "date": timezone.localtime(deadline).strftime("%Y-%m-%d %H:%M"),
-            "days": int((deadline - check.decided_at).days),
-        }
-    return ""
-
-
-@transaction.atomic
-def check_appeal(*, check: SpotCheck, by: User, reason: str) -> Appeal:
-    """The supplier's one appeal against a confirmed violation, within the window, with a reason."""
-    check = workflow.lock(check)
-    actor = _supplier_actor(check, by)
-    if actor != Actor.SUPPLIER:
-        workflow.check(CHECK, check, action=CheckAction.APPEAL, actor=actor, reason="-", details={})
-    refusal = appeal_refusal(check)
-    if refusal:
-        raise ValidationError(refusal, code="appeal_refused")
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Give the reason for your appeal.")})
-    workflow.transition(
-        CHECK, check, action=CheckAction.APPEAL, by=by, actor=actor, reason=reason, locked=True
-    )
-    return Appeal.objects.create(check_ref=check, reason=reason, filed_by=by)
-
-
-@transaction.atomic
-def appeal_decide(*, check: SpotCheck, by: User, action: str, note: str) -> SpotCheck:
-    """A reviewer other than the check's decides the appeal: uphold (the sanction becomes final) or
-    overturn (the check passes, the sanction is revoked and undone)."""
-    if action not in (CheckAction.UPHOLD, CheckAction.OVERTURN):
-        raise ValidationError(_("Unknown action “%(action)s”.") % {"action": action}, code="unknown_action")
-    check = workflow.lock(check)
-    actor = _ops_actor(check, by)
-    workflow.check(CHECK, check, action=action, actor=actor, reason="-", details={})
-    if by.pk == check.reviewer_id:
-        raise ValidationError(
-            _("The reviewer who decided this check cannot decide its appeal: another reviewer must."),
-            code="same_reviewer",
-        )
-    note = (note or "").strip()
-    if not note:
-        raise ValidationError({"note": _("Give the reason for the decision: the supplier will read it.")})
-    overturn = action == CheckAction.OVERTURN
-
-    def apply(obj, transition):
-        obj.closed_at = timezone.now()
-        if not overturn:
-            return ["closed_at"]
-        obj.outcome = CheckOutcome.PASS
-        obj.penalty_points = 0
-        return ["closed_at", "outcome", "penalty_points"]
-
-    check = workflow.transition(
-        CHECK, check, action=action, by=by, actor=actor, reason=note, locked=True, apply=apply
-    ).obj
-    Appeal.objects.filter(check_ref=check).update(
-        decision=Appeal.Decision.OVERTURNED if overturn else Appeal.Decision.UPHELD,
-        decided_by=by,
-        decided_at=timezone.now(),
-        decision_note=note,
-    )
-    if overturn:
-        check_sanctions.revoke(check, by=by, reason=note)
-    else:
-        check_sanctions.make_final(check)
-    name = check.product.name
-    notify(
-        users=_supplier_users(check.supplier_id),
-        subject=lambda: (
-            (_("Appeal granted: %(name)s") if overturn else _("Appeal dismissed: %(name)s")) % {"name": name}
-        ),
-        body=lambda: _("Decision on your appeal: %(note)s") % {"note": note},
-        link=_link(check),
-    )
     return check
 
 

@@ -88,6 +88,9 @@ def test_repeat_violations_climb_the_ladder(world, settings):
     first = _violation(world, products[0])
     product = Product.objects.get(pk=first.product_id)
     assert (first.outcome, product.frozen_reason, product.is_visible) == (CheckOutcome.FREEZE, FINDING, False)
+    note = world.notes(world.user)[-1]
+    assert note.subject == f"Violation confirmed: {product.name}"
+    assert "Sanction: Listing frozen." in note.body and note.link == f"/supplier/checks/{first.pk}/"
 
     second = _violation(world, products[1])
     product = Product.objects.get(pk=second.product_id)

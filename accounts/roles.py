@@ -56,6 +56,7 @@ TEAM_PERMISSIONS: dict[str, dict[str, tuple[str, ...]]] = {
         "pricing.pricereview": (VIEW,),
         "pricing.priceindexpoint": (VIEW,),
         "inspections.spotcheck": ALL,
+        "inspections.sanction": (VIEW,),
         "inspections.checkphase": ALL,
         "inspections.report": (VIEW, CHANGE),
         "accounts.user": (VIEW,),

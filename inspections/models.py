@@ -226,6 +226,9 @@ class CheckOutcome(models.TextChoices):
     FREEZE = "freeze", _("Frozen")
     DELIST = "delist", _("Delisted")
     POINTS = "points", _("Penalty points")
+    # The ladder's upper rungs (inspections.sanctions): the whole supplier is sanctioned.
+    SUSPEND = "suspend", _("Trading suspended")
+    EXIT = "exit", _("Exit from the platform")
 
 
 class SpotCheck(models.Model):

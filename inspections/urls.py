@@ -1,3 +1,6 @@
+from django.urls import path
+
+from inspections.views import checks, supplier_checks
 
 app_name = "inspections"
 
@@ -5,5 +8,22 @@ urlpatterns = [
     # --- sweep (progress, on-demand checks, totals) ---
     # --- phases (phases, sample, estimates, the public page) ---
     # --- checks (reviewer queues, outcomes, rectification, appeals, the supplier's portal) ---
+    path("ops/checks/", checks.my_checks, name="my_checks"),
+    path("ops/checks/rectifications/", checks.rectifications, name="rectifications"),
+    path("ops/checks/appeals/", checks.appeals, name="appeals"),
+    path("ops/checks/<int:pk>/", checks.check_detail, name="check"),
+    path("ops/checks/<int:pk>/decide/", checks.check_decide, name="check_decide"),
+    path("ops/checks/<int:pk>/appeal/", checks.appeal_decide, name="appeal_decide"),
+    path("ops/checks/<int:pk>/reassign/", checks.check_reassign, name="check_reassign"),
+    path("ops/checks/evidence/<int:pk>/", checks.evidence_file, name="evidence_file"),
+    path("supplier/checks/", supplier_checks.supplier_checks, name="supplier_checks"),
+    path("supplier/checks/<int:pk>/", supplier_checks.supplier_check, name="supplier_check"),
+    path("supplier/checks/<int:pk>/respond/", supplier_checks.supplier_respond, name="supplier_respond"),
+    path("supplier/checks/<int:pk>/appeal/", supplier_checks.supplier_appeal, name="supplier_appeal"),
+    path(
+        "supplier/checks/<int:pk>/evidence/<int:evidence_id>/",
+        supplier_checks.supplier_evidence,
+        name="supplier_evidence",
+    ),
     # --- reports (举报: the form, follow-up, triage) ---
 ]

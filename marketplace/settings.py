@@ -226,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
         # After the verdicts (02:45) and the expiry watch (01:30), so it judges tonight's facts.
         "schedule": crontab(hour=3, minute=15),
     },
+    "inspections-watch-check-deadlines": {
+        "task": "inspections.tasks.watch_check_deadlines",
+        # Rectifications past their deadline are closed with the ladder's sanction; sanctions whose appeal
+        # window passed become final. After midnight, so "past the deadline" means the whole day is over.
+        "schedule": crontab(hour=0, minute=20),
+    },
     "accounts-email-unsent-notifications": {
         "task": "accounts.tasks.email_unsent_notifications",
         "schedule": crontab(minute="*/5"),  # what the broker could not take when it was down
@@ -451,6 +457,12 @@ PRICE_MODEL = {
 INSPECTIONS = {
     "SWEEP_BATCH_SIZE": env.int("INSPECTIONS_SWEEP_BATCH_SIZE", default=1000),
     "TEST_REPORT_MAX_AGE_MONTHS": env.int("INSPECTIONS_TEST_REPORT_MAX_AGE_MONTHS", default=12),
+    # A supplier may appeal a confirmed violation within this many days of the decision.
+    "APPEAL_DAYS": env.int("INSPECTIONS_APPEAL_DAYS", default=7),
+    # The sanction ladder (inspections.sanctions) counts confirmed violations within this window...
+    "SANCTION_WINDOW_DAYS": env.int("INSPECTIONS_SANCTION_WINDOW_DAYS", default=365),
+    # ...and its third rung takes this many credit points.
+    "PENALTY_POINTS": env.int("INSPECTIONS_PENALTY_POINTS", default=10),
 }
 
 PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)

@@ -79,6 +79,19 @@ EXPECT = {
     "suppliers/orders/<str:number>/after-sales/<int:pk>/": "anon=302 supplier_a=405 supplier_b=405 *=403",
     "suppliers/orders/<str:number>/after-sales/photos/<int:photo_id>/": "anon=302 supplier_a=200 supplier_b=404 *=403",
     "suppliers/orders/<str:number>/review/reply/": "anon=302 supplier_a=405 supplier_b=405 *=403",
+    "ops/checks/": "anon=302 internal=200 superuser=200 *=403",
+    "ops/checks/rectifications/": "anon=302 internal=200 superuser=200 *=403",
+    "ops/checks/appeals/": "anon=302 internal=200 superuser=200 *=403",
+    "ops/checks/<int:pk>/": "anon=302 internal=200 superuser=200 *=403",
+    "ops/checks/<int:pk>/decide/": "anon=302 content=405 internal=405 data=405 demand=405 service=405 superuser=405 *=403",
+    "ops/checks/<int:pk>/appeal/": "anon=302 content=405 internal=405 data=405 demand=405 service=405 superuser=405 *=403",
+    "ops/checks/<int:pk>/reassign/": "anon=302 content=405 internal=405 data=405 demand=405 service=405 superuser=405 *=403",
+    "ops/checks/evidence/<int:pk>/": "anon=302 internal=200 superuser=200 *=403",
+    "supplier/checks/": "anon=302 supplier_a=200 supplier_b=200 *=403",
+    "supplier/checks/<int:pk>/": "anon=302 supplier_a=200 supplier_b=404 *=403",
+    "supplier/checks/<int:pk>/respond/": "anon=302 supplier_a=405 supplier_b=405 *=403",
+    "supplier/checks/<int:pk>/appeal/": "anon=302 supplier_a=405 supplier_b=405 *=403",
+    "supplier/checks/<int:pk>/evidence/<int:evidence_id>/": "anon=302 supplier_a=200 supplier_b=404 *=403",
     "i18n/setlang/": "*=302",
     "i18n/js/": "*=200",
     "api/v1/me/": "anon=401 *=200",
@@ -158,6 +171,8 @@ ADMIN_EXPECT = {
     "catalog.category": "content=200 internal=403 data=200 demand=403 service=403 superuser=200 *=302",
     "catalog.product": "content=200 internal=200 data=200 demand=403 service=403 superuser=200 *=302",
     "catalog.skupricechange": "content=200 internal=200 data=200 demand=403 service=403 superuser=200 *=302",
+    "inspections.sanction": "content=403 internal=200 data=403 demand=403 service=403 superuser=200 *=302",
+    "inspections.spotcheck": "content=403 internal=200 data=403 demand=403 service=403 superuser=200 *=302",
     "catalog.stockmovement": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",
     "knox.authtoken": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",
     "orders.aftersalerequest": "content=403 internal=200 data=403 demand=403 service=200 superuser=200 *=302",
@@ -208,7 +223,7 @@ ADMIN_SITE = {
         "content=200 internal=200 data=200 demand=200 service=200 superuser=200 *=302",
     ),
     "admin/r/<path:content_type_id>/<path:object_id>/": (None, None),
-    "admin/^(?P<app_label>auth|axes|accounts|knox|regions|buyers|suppliers|catalog|pricing|orders)/$": (
+    "admin/^(?P<app_label>auth|axes|accounts|knox|regions|buyers|suppliers|catalog|pricing|orders|inspections)/$": (
         "/admin/orders/",
         "internal=200 data=200 demand=200 service=200 superuser=200 *=302 content=404",
     ),
@@ -326,6 +341,13 @@ def test_after_sale_photos_the_view_and_the_admin_agree(world, db):
     assert _allowed(view) == set()
     holders = {role for role in STAFF if world.users[role].has_perm("orders.view_aftersalephoto")}
     assert _allowed(admin) == holders
+
+
+def test_check_evidence_the_view_and_the_admin_agree(world, db):
+    """Internal control sees a check's evidence through its page and the admin; no other team does."""
+    view = answers(world, URLS["ops/checks/evidence/<int:pk>/"](world))
+    admin = answers(world, f"/admin/inspections/spotcheck/{world.spot_check.pk}/change/")
+    assert _allowed(view) == _allowed(admin) == {"internal", "superuser"}
 
 
 def test_orders_the_view_and_the_admin_agree(world, db):

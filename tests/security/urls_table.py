@@ -21,6 +21,7 @@ ORDER = lambda w: w.order.number  # noqa: E731
 DONE = lambda w: w.completed.number  # noqa: E731
 PRODUCT = lambda w: w.product.pk  # noqa: E731
 SKU = lambda w: w.sku.pk  # noqa: E731
+CHECK = lambda w: w.spot_check.pk  # noqa: E731
 
 URLS = {
     "": r("home"),
@@ -94,6 +95,21 @@ URLS = {
         "supplier_orders:after_sale_photo", DONE, lambda w: w.photo.pk
     ),
     "suppliers/orders/<str:number>/review/reply/": r("supplier_orders:review_reply", DONE),
+    "ops/checks/": r("inspections:my_checks"),
+    "ops/checks/rectifications/": r("inspections:rectifications"),
+    "ops/checks/appeals/": r("inspections:appeals"),
+    "ops/checks/<int:pk>/": r("inspections:check", CHECK),
+    "ops/checks/<int:pk>/decide/": r("inspections:check_decide", CHECK),
+    "ops/checks/<int:pk>/appeal/": r("inspections:appeal_decide", CHECK),
+    "ops/checks/<int:pk>/reassign/": r("inspections:check_reassign", CHECK),
+    "ops/checks/evidence/<int:pk>/": r("inspections:evidence_file", lambda w: w.check_evidence.pk),
+    "supplier/checks/": r("inspections:supplier_checks"),
+    "supplier/checks/<int:pk>/": r("inspections:supplier_check", CHECK),
+    "supplier/checks/<int:pk>/respond/": r("inspections:supplier_respond", CHECK),
+    "supplier/checks/<int:pk>/appeal/": r("inspections:supplier_appeal", CHECK),
+    "supplier/checks/<int:pk>/evidence/<int:evidence_id>/": r(
+        "inspections:supplier_evidence", CHECK, lambda w: w.check_evidence.pk
+    ),
     "i18n/setlang/": r("set_language"),
     "i18n/js/": r("javascript-catalog"),
     "api/v1/me/": r("api:me"),

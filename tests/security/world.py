@@ -135,6 +135,31 @@ def _catalogue(shop: Shop) -> dict:
     }
 
 
+def _spot_check(world: World) -> dict:
+    """A check of supplier A's listing, in a rectification round with the reviewer's photo."""
+    from inspections.models import SpotCheck
+    from inspections.services.checks import Evidence, check_decide
+
+    product, reviewer = world.objects["product"], world.users["internal"]
+    check = SpotCheck.objects.create(
+        kind=SpotCheck.Kind.TARGETED,
+        product=product,
+        supplier_id=product.supplier_id,
+        category_id=product.category_id,
+        reviewer=reviewer,
+    )
+    check = check_decide(
+        check=check,
+        by=reviewer,
+        action="rectify",
+        items=["listing"],
+        finding="规格不符",
+        evidence=Evidence(photos=[jpeg_upload()]),
+        deadline=timezone.localdate() + datetime.timedelta(days=7),
+    )
+    return {"spot_check": check, "check_evidence": check.evidence.get()}
+
+
 def build() -> World:
     shop = Shop()
     world = World(users=_people(shop))
@@ -149,6 +174,7 @@ def build() -> World:
     world.objects["county"] = shop.onboarding.county
     token, _key = api_token_create(user=world.users["buyer_a"])
     world.objects["token"] = token
+    world.objects.update(_spot_check(world))
     for role in ROLES:
         client = Client(raise_request_exception=False)
         if role != "anon":

@@ -451,6 +451,11 @@ PRICE_MODEL = {
 INSPECTIONS = {
     "SWEEP_BATCH_SIZE": env.int("INSPECTIONS_SWEEP_BATCH_SIZE", default=1000),
     "TEST_REPORT_MAX_AGE_MONTHS": env.int("INSPECTIONS_TEST_REPORT_MAX_AGE_MONTHS", default=12),
+    # Reports (举报): photos per report, and reports per hour per client address (anonymous) or per
+    # signed-in buyer, counted in the cache (no captcha).
+    "REPORT_MAX_PHOTOS": env.int("INSPECTIONS_REPORT_MAX_PHOTOS", default=4),
+    "REPORTS_PER_HOUR": env.int("INSPECTIONS_REPORTS_PER_HOUR", default=5),
+    "REPORTS_PER_HOUR_SIGNED_IN": env.int("INSPECTIONS_REPORTS_PER_HOUR_SIGNED_IN", default=20),
 }
 
 PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)

@@ -12,7 +12,14 @@ from inspections.services import reports as services
 from inspections.workflow import REPORT, ReportAction
 
 
-class ReportPhotoInline(ReadOnlyInline):
+class _ShownWithTheReport(ReadOnlyInline):
+    """Whoever may view a report sees its photos and history (no team holds their own model's permission)."""
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm("inspections.view_report")
+
+
+class ReportPhotoInline(_ShownWithTheReport):
     model = ReportPhoto
     fields = ["photo", "sha256", "created_at"]
 
@@ -23,7 +30,7 @@ class ReportPhotoInline(ReadOnlyInline):
         return format_html('<a href="{}">{}</a>', url, p.image.name.rsplit("/", 1)[-1])
 
 
-class ReportEventInline(ReadOnlyInline):
+class ReportEventInline(_ShownWithTheReport):
     model = ReportEvent
     fields = ["created_at", "action", "from_status", "to_status", "actor", "actor_role", "reason"]
 

@@ -93,6 +93,7 @@ CHECK = Workflow(
 
 
 class ReportAction(models.TextChoices):
+    FILE = "file", _("Filed")  # recorded when the report is made (core.workflow.record), not a transition
     TRIAGE = "triage", _("Take up")
     CONFIRM = "confirm", _("Confirm")
     DISMISS = "dismiss", _("Dismiss")

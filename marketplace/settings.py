@@ -463,6 +463,11 @@ INSPECTIONS = {
     "SANCTION_WINDOW_DAYS": env.int("INSPECTIONS_SANCTION_WINDOW_DAYS", default=365),
     # ...and its third rung takes this many credit points.
     "PENALTY_POINTS": env.int("INSPECTIONS_PENALTY_POINTS", default=10),
+    # Reports (举报): photos per report, and reports per hour per client address (anonymous) or per
+    # signed-in buyer, counted in the cache (no captcha).
+    "REPORT_MAX_PHOTOS": env.int("INSPECTIONS_REPORT_MAX_PHOTOS", default=4),
+    "REPORTS_PER_HOUR": env.int("INSPECTIONS_REPORTS_PER_HOUR", default=5),
+    "REPORTS_PER_HOUR_SIGNED_IN": env.int("INSPECTIONS_REPORTS_PER_HOUR_SIGNED_IN", default=20),
 }
 
 PRICE_INDEX_MIN_MATCHED = env.int("PRICE_INDEX_MIN_MATCHED", default=5)

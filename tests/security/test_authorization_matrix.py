@@ -92,6 +92,13 @@ EXPECT = {
     "supplier/checks/<int:pk>/respond/": "anon=302 supplier_a=405 supplier_b=405 *=403",
     "supplier/checks/<int:pk>/appeal/": "anon=302 supplier_a=405 supplier_b=405 *=403",
     "supplier/checks/<int:pk>/evidence/<int:evidence_id>/": "anon=302 supplier_a=200 supplier_b=404 *=403",
+    "reports/new/": "anon=200 buyer_a=200 buyer_b=200 *=403",
+    "reports/<uuid:code>/": "*=200",
+    "buyers/reports/": "anon=302 buyer_a=200 buyer_b=200 *=403",
+    "ops/reports/": "anon=302 internal=200 service=200 superuser=200 *=403",
+    "ops/reports/<int:pk>/": "anon=302 internal=200 service=200 superuser=200 *=403",
+    "ops/reports/<int:pk>/decide/": "anon=302 content=405 internal=405 data=405 demand=405 service=405 superuser=405 *=403",
+    "ops/reports/<int:pk>/photos/<int:photo_id>/": "anon=302 internal=200 service=200 superuser=200 *=403",
     "i18n/setlang/": "*=302",
     "i18n/js/": "*=200",
     "api/v1/me/": "anon=401 *=200",
@@ -174,6 +181,7 @@ ADMIN_EXPECT = {
     "inspections.sanction": "content=403 internal=200 data=403 demand=403 service=403 superuser=200 *=302",
     "inspections.spotcheck": "content=403 internal=200 data=403 demand=403 service=403 superuser=200 *=302",
     "catalog.stockmovement": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",
+    "inspections.report": "content=403 internal=200 data=403 demand=403 service=200 superuser=200 *=302",
     "knox.authtoken": "content=403 internal=403 data=403 demand=403 service=403 superuser=200 *=302",
     "orders.aftersalerequest": "content=403 internal=200 data=403 demand=403 service=200 superuser=200 *=302",
     "orders.order": "content=403 internal=200 data=200 demand=200 service=200 superuser=200 *=302",
@@ -358,3 +366,11 @@ def test_orders_the_view_and_the_admin_agree(world, db):
     admin = answers(world, f"/admin/orders/order/{world.order.pk}/change/")
     assert _allowed(buyer) == _allowed(supplier) == set()
     assert _allowed(admin) == {role for role in STAFF if world.users[role].has_perm("orders.view_order")}
+
+
+def test_report_photos_the_view_and_the_admin_agree(world, db):
+    """Report photos: the ops who may view reports, through the ops view the admin links to, and no one else."""
+    view = answers(world, URLS["ops/reports/<int:pk>/photos/<int:photo_id>/"](world))
+    admin = answers(world, f"/admin/inspections/report/{world.complaint.pk}/change/")
+    holders = {role for role in STAFF if world.users[role].has_perm("inspections.view_report")}
+    assert _allowed(view) == _allowed(admin) == holders == {"internal", "service", "superuser"}

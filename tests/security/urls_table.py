@@ -110,6 +110,15 @@ URLS = {
     "supplier/checks/<int:pk>/evidence/<int:evidence_id>/": r(
         "inspections:supplier_evidence", CHECK, lambda w: w.check_evidence.pk
     ),
+    "reports/new/": lambda w: reverse("inspections:report_new") + f"?product={w.product.pk}",
+    "reports/<uuid:code>/": r("inspections:report_track", lambda w: w.complaint.code),
+    "buyers/reports/": r("inspections:my_reports"),
+    "ops/reports/": r("inspections:ops_reports"),
+    "ops/reports/<int:pk>/": r("inspections:ops_report", lambda w: w.complaint.pk),
+    "ops/reports/<int:pk>/decide/": r("inspections:ops_report_decide", lambda w: w.complaint.pk),
+    "ops/reports/<int:pk>/photos/<int:photo_id>/": r(
+        "inspections:ops_report_photo", lambda w: w.complaint.pk, lambda w: w.complaint_photo.pk
+    ),
     "i18n/setlang/": r("set_language"),
     "i18n/js/": r("javascript-catalog"),
     "api/v1/me/": r("api:me"),

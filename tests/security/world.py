@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import OpsTeam
 from accounts.services import api_token_create
 from catalog import services as catalog_services
+from inspections.services import reports as report_services
 from orders import services as order_services
 from orders.models import AfterSaleRequest, Payment
 from pricing import services as pricing_services
@@ -172,6 +173,15 @@ def build() -> World:
     world.objects["application"] = shop.onboarding.to(applicant, applicant_user, "submitted")
     world.objects["buyer_unit"] = world.users["buyer_a"].buyer_unit
     world.objects["county"] = shop.onboarding.county
+    complaint = report_services.report_file(
+        kind="quality",
+        description="标称5kg实际不足4kg。",
+        product=world.objects["product"],
+        reporter=world.users["buyer_a"],
+        photos=[jpeg_upload()],
+    )
+    world.objects["complaint"] = complaint
+    world.objects["complaint_photo"] = complaint.photos.get()
     token, _key = api_token_create(user=world.users["buyer_a"])
     world.objects["token"] = token
     world.objects.update(_spot_check(world))

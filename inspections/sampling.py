@@ -75,7 +75,7 @@ def allocate(sizes: Mapping[str, int], budget: int) -> dict[str, int]:
     """The budget shared among strata (see the module's docstring). Strata are taken in key order
     where remainders tie, so the result does not depend on the mapping's order."""
     keys = sorted(k for k, size in sizes.items() if size > 0)
-    alloc = {k: 0 for k in sizes}
+    alloc = dict.fromkeys(sizes, 0)
     budget = min(budget, sum(sizes[k] for k in keys))
     if budget <= 0:
         return alloc

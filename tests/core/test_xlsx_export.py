@@ -31,7 +31,7 @@ def test_numbers_stay_numbers_and_other_text_is_as_it_is(value, written):
 
 
 def test_the_file_holds_the_header_and_rows_with_their_types():
-    when = timezone.make_aware(datetime.datetime(2026, 7, 22, 9, 30))
+    when = datetime.datetime(2026, 7, 22, 1, 30, tzinfo=datetime.UTC)
     response = xlsx_response(
         filename="核查.xlsx",
         headers=["名称", "概率", "日期", "时间"],
@@ -46,7 +46,7 @@ def test_the_file_holds_the_header_and_rows_with_their_types():
     assert rows[1] == [
         "'=cmd()",
         0.125,
-        datetime.datetime(2026, 9, 15),
+        datetime.datetime(2026, 9, 15, tzinfo=datetime.UTC).replace(tzinfo=None),
         timezone.localtime(when).replace(tzinfo=None),
     ]
     assert rows[2] == ["脐橙", -3, None, None]

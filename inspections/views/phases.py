@@ -139,7 +139,7 @@ def phase_export(request, pk: int):
     rows = (
         [
             check.product.name,
-            check.supplier.name,
+            check.supplier.legal_name,
             check.category.name,
             check.get_kind_display(),
             check.stratum,

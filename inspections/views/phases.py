@@ -4,12 +4,11 @@ Excel export), and the public pages of closed phases (一公开)."""
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from accounts.access import ops_only, public
 from catalog.models import Category
@@ -96,10 +95,11 @@ def phase_detail(request, pk: int):
 
 
 @ops_only
-@require_POST
 def phase_action(request, pk: int):
-    """Open (draw the sample) or close (publish) the phase."""
+    """Open (draw the sample) or close (publish) the phase (POST; the permission is checked first)."""
     phase = _phase(request, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     action = request.POST.get("action", "")
     try:
         if action == PhaseAction.OPEN:

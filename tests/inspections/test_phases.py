@@ -351,3 +351,15 @@ def test_the_excel_export_has_chinese_headers_and_one_row_per_check(client, list
     assert rows[0][1:3] == ("供应商", "类目")  # msgids translated centrally; these two already are
     assert len(rows) == 1 + SpotCheck.objects.filter(phase=phase).count()
     assert all(isinstance(row[5], int | float) for row in rows[1:])  # π stays a number
+
+
+def test_the_admin_opens_a_phase_after_a_confirmation(client, listings, internal):
+    _catalogue(listings, 2)
+    phase = _phase(internal)
+    client.force_login(internal)
+    url = reverse("admin:inspections_checkphase_changelist")
+    asked = client.post(url, {"action": "open_phases", "_selected_action": [phase.pk]})
+    assert asked.status_code == 200 and CheckPhase.objects.get().state == PhaseState.DRAFT
+    client.post(url, {"action": "open_phases", "_selected_action": [phase.pk], "confirm": "1"})
+    phase.refresh_from_db()
+    assert phase.state == PhaseState.OPEN and phase.seed is not None

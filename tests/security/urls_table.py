@@ -119,6 +119,12 @@ URLS = {
     "ops/reports/<int:pk>/photos/<int:photo_id>/": r(
         "inspections:ops_report_photo", lambda w: w.complaint.pk, lambda w: w.complaint_photo.pk
     ),
+    "ops/checks/phases/": r("inspections:phases"),
+    "ops/checks/phases/<int:pk>/": r("inspections:phase", lambda w: w.phase.pk),
+    "ops/checks/phases/<int:pk>/do/": r("inspections:phase_action", lambda w: w.phase.pk),
+    "ops/checks/phases/<int:pk>/results.xlsx": r("inspections:phase_export", lambda w: w.phase.pk),
+    "checks/": r("inspections:public_phases"),
+    "checks/<int:pk>/": r("inspections:public_phase", lambda w: w.phase.pk),
     "i18n/setlang/": r("set_language"),
     "i18n/js/": r("javascript-catalog"),
     "api/v1/me/": r("api:me"),

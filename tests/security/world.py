@@ -12,6 +12,7 @@ from django.utils import timezone
 from accounts.roles import OpsTeam
 from accounts.services import api_token_create
 from catalog import services as catalog_services
+from inspections.services import phases as phase_services
 from inspections.services import reports as report_services
 from orders import services as order_services
 from orders.models import AfterSaleRequest, Payment
@@ -161,6 +162,19 @@ def _spot_check(world: World) -> dict:
     return {"spot_check": check, "check_evidence": check.evidence.get()}
 
 
+def _closed_phase(by):
+    """A phase drawn over the catalogue and closed (published), for the phase pages."""
+    phase = phase_services.phase_create(
+        name="2026 第二期",
+        starts_on=timezone.localdate(),
+        ends_on=timezone.localdate() + datetime.timedelta(days=55),
+        budget=2,
+        by=by,
+    )
+    phase_services.phase_open(phase=phase, by=by, seed=2026)
+    return phase_services.phase_close(phase=phase, by=by)
+
+
 def build() -> World:
     shop = Shop()
     world = World(users=_people(shop))
@@ -182,6 +196,7 @@ def build() -> World:
     )
     world.objects["complaint"] = complaint
     world.objects["complaint_photo"] = complaint.photos.get()
+    world.objects["phase"] = _closed_phase(world.users["internal"])
     token, _key = api_token_create(user=world.users["buyer_a"])
     world.objects["token"] = token
     world.objects.update(_spot_check(world))

@@ -128,7 +128,10 @@ def test_precheck_requires_the_categorys_qualifications(listings):
             "This category requires a valid Food production licence (食品生产许可证)."
         ]
     [problem] = services.product_precheck(product)
-    assert (problem.code, problem.params) == ("qualification.category_requires", {"types": ["food_production"]})
+    assert (problem.code, problem.params) == (
+        "qualification.category_requires",
+        {"types": ["food_production"]},
+    )
 
 
 def test_the_whole_workflow_is_recorded(listings):

@@ -367,3 +367,50 @@ def test_trace_newest_batch_past_shelf_life(listings):
     assert en(finding) == f"The newest batch NEW (produced {produced}) is past the 20-day shelf life."
     add_batch(listings, product, number="FRESH", days_ago=20)
     assert items.check_trace(facts_for(product)) == []
+
+
+EVERY_PARAM = {
+    "types": ["food_production"],
+    "type": "food_production",
+    "number": "SC10642282300123",
+    "valid_until": "2026-01-01",
+    "status": "expired",
+    "spec": "5kg/箱",
+    "unit": "kg",
+    "basis": "500g",
+    "sku": 1,
+    "stated_quantity": "5",
+    "stated_unit": "kg",
+    "stated_packs": 1,
+    "declared_quantity": "2.5",
+    "declared_unit": "kg",
+    "declared_packs": 2,
+    "county": "某县",
+    "county_code": "420000",
+    "category": "绿茶",
+    "date": "2025-01-01",
+    "age_months": 13,
+    "limit_months": 12,
+    "unit_price": "12.30",
+    "verdict": "low",
+    "computed_at": "2026-01-01T00:00:00+08:00",
+    "changed_at": "2026-01-02T00:00:00+08:00",
+    "stale_references": 1,
+    "seen_on": "2025-06-01",
+    "batch": "B1",
+    "produced_on": "2026-01-01",
+    "report_date": "2025-12-01",
+    "shelf_life_days": 20,
+    "message": "Something else.",
+}
+
+
+@pytest.mark.parametrize("code", items.FINDING_CODES)
+def test_every_code_renders_in_english_and_chinese(code):
+    finding = Finding(code, str(item_for(code).severity), EVERY_PARAM)
+    english = en(finding)
+    assert english != code and "%(" not in english
+    with translation.override("zh-hans"):
+        chinese = render(finding)
+    assert chinese and "%(" not in chinese
+    assert items.fix_for(finding)

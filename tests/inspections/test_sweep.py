@@ -331,3 +331,10 @@ def test_the_nightly_task_starts_a_run(citrus):
     result = nightly_sweep.run()
     run = SweepRun.objects.get()
     assert result == {"run": run.pk, "listings": 1, "batches": 1} and run.trigger == NIGHTLY
+
+
+def test_the_batch_task_is_acknowledged_late_with_time_limits():
+    from inspections.tasks import sweep_batch
+
+    assert sweep_batch.acks_late and sweep_batch.reject_on_worker_lost
+    assert sweep_batch.soft_time_limit < sweep_batch.time_limit

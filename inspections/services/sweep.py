@@ -115,11 +115,11 @@ def sweep_start(*, trigger: str, scope: dict | None = None, by: User | None = No
             state=SweepRun.State.RUNNING if ranges else SweepRun.State.FINISHED,
             finished_at=None if ranges else now,
         )
-        batches = SweepBatch.objects.bulk_create(
+        SweepBatch.objects.bulk_create(
             SweepBatch(run=run, number=i, first_id=first, last_id=last)
             for i, (first, last, _n) in enumerate(ranges, start=1)
         )
-        for batch in SweepBatch.objects.filter(run=run).order_by("number") if batches else []:
+        for batch in SweepBatch.objects.filter(run=run).order_by("number"):
             send_after_commit(
                 tasks.sweep_batch,
                 batch.pk,

@@ -3,6 +3,7 @@
 Every part of Fengshou that shows, filters, sorts or judges a unit price calls ``unit_price``.
 """
 
+import re
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import models
@@ -77,3 +78,62 @@ def unit_price(*, price: Decimal, net_quantity: Decimal, unit: str, pack_count: 
         raise UnitMismatch(f"{unit} cannot be priced {basis}")
     total = Decimal(net_quantity) * size * pack_count
     return (Decimal(price) * basis_size / total).quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+# --- Reading the quantity a specification text states ("5kg/箱", "500g×2袋", "10斤") -------------------
+
+# word -> (unit, how many of that unit one of the word is)
+SPEC_UNITS: dict[str, tuple[str, Decimal]] = {
+    "公斤": (Unit.KILOGRAM, Decimal(1)),
+    "千克": (Unit.KILOGRAM, Decimal(1)),
+    "kg": (Unit.KILOGRAM, Decimal(1)),
+    "克": (Unit.GRAM, Decimal(1)),
+    "g": (Unit.GRAM, Decimal(1)),
+    "斤": (Unit.GRAM, Decimal(500)),  # 市斤
+    "两": (Unit.GRAM, Decimal(50)),
+    "毫升": (Unit.MILLILITRE, Decimal(1)),
+    "ml": (Unit.MILLILITRE, Decimal(1)),
+    "升": (Unit.LITRE, Decimal(1)),
+    "l": (Unit.LITRE, Decimal(1)),
+    "个": (Unit.PIECE, Decimal(1)),
+    "枚": (Unit.PIECE, Decimal(1)),
+    "只": (Unit.PIECE, Decimal(1)),
+    "pcs": (Unit.PIECE, Decimal(1)),
+    "pieces": (Unit.PIECE, Decimal(1)),
+    "piece": (Unit.PIECE, Decimal(1)),
+}
+_WORDS = "|".join(sorted((re.escape(w) for w in SPEC_UNITS), key=len, reverse=True))
+# A number, then a unit word; Latin unit words must not run on into another word ("5 large").
+_QUANTITY = re.compile(rf"(\d+(?:\.\d+)?)\s*({_WORDS})(?![a-z])", re.IGNORECASE)
+# After the quantity: "×2", "x 2袋", "*12瓶", "/袋×2袋" (a short package word may come between).
+_PACKS = re.compile(r"\s*(?:/\s*[^\d×xX*/\s]{1,3}\s*)?[×xX*]\s*(\d{1,4})(?!\d|\.\d)")
+# Before it: "2×500g", "2袋 × 500g".
+_PACKS_BEFORE = re.compile(r"(?<![\d.])(\d{1,4})\s*[^\d×xX*\s]{0,2}\s*[×xX*]\s*$")
+
+
+def parse_spec_quantity(spec: str) -> tuple[Decimal, str, int] | None:
+    """The quantity a SKU's specification text states: (quantity, Unit, pack count), e.g.
+    "500g×2袋" -> (500, "g", 2), "10斤" -> (5000, "g", 1), "12枚/盒" -> (12, "piece", 1).
+
+    The first quantity in the text counts. None when the text states no quantity this can read."""
+    text = (spec or "").strip()
+    match = _QUANTITY.search(text)
+    if match is None:
+        return None
+    number, word = Decimal(match.group(1)), match.group(2).lower()
+    unit, factor = SPEC_UNITS[word]
+    if number <= 0:
+        return None
+    packs = 1
+    pack_match = _PACKS.match(text, match.end()) or _PACKS_BEFORE.search(text, 0, match.start())
+    if pack_match is not None:
+        packs = int(pack_match.group(1))
+        if packs <= 0:
+            return None
+    return number * factor, unit, packs
+
+
+def base_amount(*, quantity: Decimal, unit: str, pack_count: int) -> tuple[str, Decimal]:
+    """(dimension, total in grams, millilitres or pieces) of ``pack_count`` × ``quantity`` ``unit``."""
+    dimension, size = UNIT_SIZE[unit]
+    return dimension, Decimal(quantity) * size * pack_count

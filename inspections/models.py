@@ -94,6 +94,9 @@ class SweepBatch(models.Model):
     frozen = models.PositiveIntegerField(_("frozen"), default=0)
     unfrozen = models.PositiveIntegerField(_("unfrozen"), default=0)
     error = models.TextField(_("error"), blank=True)
+    # Listings with findings by finding code and by category id ({"codes": {...}, "categories": {...}}),
+    # so the nightly totals and their trend read the batches, not every result.
+    totals = models.JSONField(_("totals"), default=dict, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:

@@ -1,11 +1,15 @@
 from django.urls import path
 
-from inspections.views import checks, phases, reports, supplier_checks
+from inspections.views import checks, phases, reports, supplier_checks, sweep
 
 app_name = "inspections"
 
 urlpatterns = [
     # --- sweep (progress, on-demand checks, totals) ---
+    path("ops/checks/sweeps/", sweep.sweeps, name="sweeps"),
+    path("ops/checks/sweeps/progress/", sweep.sweep_progress, name="sweep_progress"),
+    path("ops/checks/sweeps/start/", sweep.sweep_start, name="sweep_start"),
+    path("ops/checks/sweeps/check/", sweep.check_now, name="check_now"),
     # --- phases (phases, sample, estimates, the public page) ---
     path("ops/checks/phases/", phases.phase_list, name="phases"),
     path("ops/checks/phases/<int:pk>/", phases.phase_detail, name="phase"),

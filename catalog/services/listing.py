@@ -1,6 +1,6 @@
 """The listing workflow (catalog.workflow.LISTING) with its automatic pre-check."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -25,8 +25,13 @@ from suppliers.rules import QualificationType
 
 @dataclass(frozen=True)
 class Problem:
+    """One pre-check problem: the form field it concerns, its message in the active language, and a
+    stable ``code`` with its ``params`` (JSON-safe) for those that store it and render it later."""
+
     field: str
     message: str
+    code: str = ""
+    params: dict = field(default_factory=dict, compare=False, hash=False)
 
 
 def product_precheck(product: Product) -> list[Problem]:
@@ -34,17 +39,19 @@ def product_precheck(product: Product) -> list[Problem]:
     problems: list[Problem] = []
     category = product.category
     if category.pk not in leaf_ids():  # the cached tree: no query per product
-        problems.append(Problem("category", _("Choose the most specific category.")))
-    for field, label in (
-        ("description", _("a description")),
-        ("shelf_life_days", _("the shelf life")),
-        ("storage", _("the storage condition")),
+        problems.append(
+            Problem("category", _("Choose the most specific category."), code="listing.category_not_leaf")
+        )
+    for name, label, code in (
+        ("description", _("a description"), "listing.no_description"),
+        ("shelf_life_days", _("the shelf life"), "listing.no_shelf_life"),
+        ("storage", _("the storage condition"), "listing.no_storage"),
     ):
-        if not getattr(product, field):
-            problems.append(Problem(field, _("Add %(what)s.") % {"what": label}))
+        if not getattr(product, name):
+            problems.append(Problem(name, _("Add %(what)s.") % {"what": label}, code=code))
     skus = [s for s in product.skus.all() if s.is_active]
     if not skus:
-        problems.append(Problem("skus", _("Add at least one SKU.")))
+        problems.append(Problem("skus", _("Add at least one SKU."), code="listing.no_sku"))
     for sku in skus:
         try:
             unit_price(
@@ -60,17 +67,32 @@ def product_precheck(product: Product) -> list[Problem]:
                     "skus",
                     _("SKU “%(spec)s”: its unit does not fit the category's price basis.")
                     % {"spec": sku.spec},
+                    code="listing.sku_unit_basis",
+                    params={"spec": sku.spec, "unit": sku.unit, "basis": category.price_basis},
                 )
             )
     if not any(i.is_main for i in product.images.all()):
-        problems.append(Problem("images", _("Upload a main image.")))
+        problems.append(Problem("images", _("Upload a main image."), code="listing.no_main_image"))
     if category.requires_test_report and not any(
         r.result == TestReport.Result.PASS for r in product.test_reports.all()
     ):
-        problems.append(Problem("test_reports", _("This category requires a passed test report.")))
+        problems.append(
+            Problem(
+                "test_reports",
+                _("This category requires a passed test report."),
+                code="listing.no_passed_test_report",
+            )
+        )
     supplier = product.supplier
     if supplier.status != SupplierStatus.ACTIVE:
-        problems.append(Problem("supplier", _("Your supplier account is not active.")))
+        problems.append(
+            Problem(
+                "supplier",
+                _("Your supplier account is not active."),
+                code="supplier.inactive",
+                params={"status": supplier.status},
+            )
+        )
     today = timezone.localdate()
     held = {
         q.type
@@ -82,7 +104,12 @@ def product_precheck(product: Product) -> list[Problem]:
         if not set(group) & held:
             label = _(" or ").join(str(names.get(t, t)) for t in group)
             problems.append(
-                Problem("supplier", _("This category requires a valid %(document)s.") % {"document": label})
+                Problem(
+                    "supplier",
+                    _("This category requires a valid %(document)s.") % {"document": label},
+                    code="qualification.category_requires",
+                    params={"types": sorted(group)},
+                )
             )
     return problems
 

@@ -101,6 +101,11 @@ def test_precheck_lists_what_is_missing(listings):
         "Upload a main image.",
         "This category requires a passed test report.",
     ]
+    assert [(p.field, p.code) for p in services.product_precheck(product)] == [
+        ("description", "listing.no_description"),
+        ("images", "listing.no_main_image"),
+        ("test_reports", "listing.no_passed_test_report"),
+    ]
     with pytest.raises(ValidationError) as info:
         services.product_transition(product=product, action=ProductAction.SUBMIT, by=listings.user)
     assert len(info.value.messages) == 3
@@ -122,6 +127,11 @@ def test_precheck_requires_the_categorys_qualifications(listings):
         assert [p.message for p in services.product_precheck(product)] == [
             "This category requires a valid Food production licence (食品生产许可证)."
         ]
+    [problem] = services.product_precheck(product)
+    assert (problem.code, problem.params) == (
+        "qualification.category_requires",
+        {"types": ["food_production"]},
+    )
 
 
 def test_the_whole_workflow_is_recorded(listings):

@@ -250,11 +250,12 @@ def _spec_params(evidence: dict) -> dict:
     }
 
 
+# Blocking: a spec that contradicts the SKU's quantity makes the unit price buyers compare on wrong.
 SPEC_QUANTITY = Item(
     code="listing.spec_quantity",
     group=Group.LISTING,
-    severity=Severity.MAJOR,
-    sanction=Sanction.RECTIFY,
+    severity=Severity.BLOCKING,
+    sanction=Sanction.FREEZE,
     check=check_spec_quantity,
     messages={
         "listing.spec_quantity_mismatch": _(
@@ -355,11 +356,12 @@ def check_test_report_age(facts: ListingFacts) -> list[Finding]:
     ]
 
 
+# Blocking: a report older than its category accepts no longer vouches for what is on sale — as if none.
 TEST_REPORT_AGE = Item(
     code="listing.test_report_age",
     group=Group.LISTING,
-    severity=Severity.MAJOR,
-    sanction=Sanction.RECTIFY,
+    severity=Severity.BLOCKING,
+    sanction=Sanction.FREEZE,
     check=check_test_report_age,
     messages={
         "listing.test_report_too_old": _(

@@ -167,7 +167,7 @@ def test_spec_quantity(listings):
     sku = product.skus.get(spec="5kg/箱")
     assert finding == Finding(
         "listing.spec_quantity_mismatch",
-        "major",
+        "blocking",
         {
             "sku": sku.pk,
             "spec": "5kg/箱",
@@ -223,7 +223,7 @@ def test_test_report_age_uses_the_newest_passed_report_and_the_category_limit(li
     assert age >= 13
     assert finding == Finding(
         "listing.test_report_too_old",
-        "major",
+        "blocking",
         {"number": "HB2026001", "date": old.isoformat(), "age_months": age, "limit_months": 12},
     )
     assert items.check_test_report(facts) == []  # passed, only too old

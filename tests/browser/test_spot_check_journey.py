@@ -16,6 +16,7 @@ and for numbers, so the test holds in either language."""
 
 import datetime
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -24,6 +25,7 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from accounts.models import User
+from catalog.models import Product
 from inspections import sampling
 from inspections.models import CheckOutcome, CheckPhase, CheckState, PhaseState, SpotCheck
 from inspections.selectors import phases as phase_selectors
@@ -55,7 +57,16 @@ def _shots(page, name: str) -> None:
     page.set_viewport_size({"width": 1280, "height": 900})
 
 
-def _world():
+@dataclass
+class World:
+    listings: Listings
+    approver: User  # reviewer A: approved every listing, creates and opens the phase
+    reviewer: User  # reviewer B: the only one who may be drawn
+    oranges: list[Product]
+    kiwi: Product
+
+
+def _world() -> World:
     """The listings, both reviewers (A approved every listing) and the supplier's user."""
     approver = OpsFactory(teams=["internal_control", "content_ops"], first_name="内控甲")
     listings = Listings()
@@ -67,7 +78,7 @@ def _world():
     # The onboarding's internal-control reviewer leaves: A and B are the only eligible staff.
     User.objects.filter(groups__name="internal_control").exclude(pk=approver.pk).update(is_active=False)
     reviewer = OpsFactory(teams=["internal_control"], first_name="内控乙")
-    return listings, approver, reviewer, oranges, kiwi
+    return World(listings, approver, reviewer, oranges, kiwi)
 
 
 def _units(phase: CheckPhase) -> list[sampling.Unit]:
@@ -94,9 +105,9 @@ def _redraw(units, phase: CheckPhase, seed: int) -> tuple[list[sampling.Drawn], 
     return drawn, assigned
 
 
-def _open_phase(page, base, world) -> tuple[CheckPhase, list[sampling.Drawn]]:
+def _open_phase(page, base, world: World) -> tuple[CheckPhase, list[sampling.Drawn]]:
     """Internal control creates the phase through the form, opens it and sees the sample drawn."""
-    listings, approver, reviewer, oranges, kiwi = world
+    approver, reviewer, kiwi = world.approver, world.reviewer, world.kiwi
     today = timezone.localdate()
     log_in(page, base, approver.username)
     page.goto(f"{base}/ops/checks/phases/")
@@ -115,7 +126,7 @@ def _open_phase(page, base, world) -> tuple[CheckPhase, list[sampling.Drawn]]:
     assert (phase.budget, phase.floor_probability, phase.starts_on) == (2, 0.01, today)
     assert phase.seed is None and not phase.checks.exists()
     units = _units(phase)  # the frame as it stood before the draw
-    assert sorted(u.key for u in units) == sorted(p.pk for p in [*oranges, kiwi])
+    assert sorted(u.key for u in units) == sorted(p.pk for p in [*world.oranges, kiwi])
 
     page.get_by_test_id("phase-open").click()
     expect(page.get_by_test_id("phase-state")).to_have_attribute("data-state", PhaseState.OPEN)
@@ -137,12 +148,13 @@ def _open_phase(page, base, world) -> tuple[CheckPhase, list[sampling.Drawn]]:
     by_stratum: dict[str, int] = {}
     for d in drawn:
         by_stratum[d.stratum] = by_stratum.get(d.stratum, 0) + 1
-    rows = page.get_by_test_id("phase-strata").locator("tbody tr[data-stratum]")
-    expect(rows).to_have_count(len(by_stratum))
+    expect(page.get_by_test_id("phase-strata").locator("tbody tr[data-stratum]")).to_have_count(
+        len(by_stratum)
+    )
     for stratum, count in by_stratum.items():
-        expect(rows.and_(page.locator(f'tr[data-stratum="{stratum}"]')).locator("td").nth(1)).to_have_text(
-            str(count)
-        )
+        cells = page.locator(f'[data-testid=phase-strata] tr[data-stratum="{stratum}"] td')
+        expect(cells.nth(1)).to_have_text(str(count))  # drawn
+        expect(cells.nth(2)).to_have_text("0")  # done
     expect(page.get_by_test_id("phase-progress")).to_contain_text(str(len(drawn)))
     _shots(page, "phase_after_draw")
     log_out(page)
@@ -153,7 +165,7 @@ def test_a_phase_draws_a_check_the_supplier_rectifies_and_the_recheck_passes(pag
     base = live_server.url
     SHOTS.mkdir(parents=True, exist_ok=True)
     world = _world()
-    listings, approver, reviewer, oranges, kiwi = world
+    listings, reviewer, kiwi = world.listings, world.reviewer, world.kiwi
     phase, drawn = _open_phase(page, base, world)
     check = SpotCheck.objects.get(phase=phase, product=kiwi)
     deadline = timezone.localdate() + datetime.timedelta(days=7)
@@ -210,6 +222,7 @@ def test_a_phase_draws_a_check_the_supplier_rectifies_and_the_recheck_passes(pag
     expect(page).to_have_url(f"{base}/supplier/checks/{check.pk}/")
     expect(page.get_by_test_id("finding")).to_have_text(FINDING)
     expect(page.get_by_test_id("deadline")).to_have_text(deadline.isoformat())
+    _shots(page, "supplier_check_rectifying")
 
     answer = page.get_by_test_id("respond-form")
     answer.locator("#id_response").fill(ANSWER)
@@ -253,7 +266,9 @@ def test_a_phase_draws_a_check_the_supplier_rectifies_and_the_recheck_passes(pag
     assert not check.sanctions.exists()
     _shots(page, "reviewer_check_closed")
     page.goto(f"{base}/ops/checks/phases/{phase.pk}/")
-    expect(page.get_by_test_id("phase-progress")).to_contain_text("1")
+    kiwi_row = page.locator(f'[data-testid=phase-strata] tr[data-stratum="{check.stratum}"] td')
+    expect(kiwi_row.nth(1)).to_have_text("1")  # drawn
+    expect(kiwi_row.nth(2)).to_have_text("1")  # done
     log_out(page)
 
     # 4. The supplier sees it closed ------------------------------------------------------------------------

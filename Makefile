@@ -10,7 +10,7 @@ MO_FILES := $(PO_FILES:.po=.mo)
 # migration changed since they were made. CI passes --create-db (.ci/run).
 PYTEST_ARGS ?= -n 2 --reuse-db
 
-.PHONY: install run test lint format worker bench backup restore restore-drill messages makemessages lock clean
+.PHONY: install run test test-faults lint format worker bench backup restore restore-drill messages makemessages lock clean
 
 install: $(STAMP) $(MO_FILES)
 
@@ -31,6 +31,11 @@ run: install
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The fault tests alone (make test runs them too): a PostgreSQL backend terminated mid-request, a Celery
+# worker killed mid-task. They need DATABASE_URL (PostgreSQL) and REDIS_URL; without them they are skipped.
+test-faults: install
+	$(BIN)/python -m pytest -p no:randomly -n 0 -m faults tests
 
 lint: install
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Notifications: stored in each user's inbox, then emailed by a background task after commit.
 
-A notification whose email task could not be queued (the broker down) stays unsent (``emailed_at``
+A notification whose email task could not be queued (the broker down) is sent again by the outbox's drain
+(``core.background``); one whose email failed for good stays unsent (``emailed_at``
 null) and is emailed by the ``accounts.tasks.email_unsent_notifications`` beat task.
 """
 

@@ -232,11 +232,19 @@ CELERY_BEAT_SCHEDULE = {
         # window passed become final. After midnight, so "past the deadline" means the whole day is over.
         "schedule": crontab(hour=0, minute=20),
     },
+    "core-drain-outbox": {
+        "task": "core.tasks.drain_outbox",
+        "schedule": crontab(),  # every minute: tasks the broker could not take at commit (core/background.py)
+    },
     "accounts-email-unsent-notifications": {
         "task": "accounts.tasks.email_unsent_notifications",
         "schedule": crontab(minute="*/5"),  # what the broker could not take when it was down
     },
 }
+# The transactional outbox (core/background.py): the drain sends rows unsent for RETRY_AFTER_SECONDS
+# (younger ones are still being sent after their commit), gives up on rows older than GIVE_UP_AFTER_HOURS,
+# takes BATCH a run, and deletes sent rows after KEEP_SENT_DAYS.
+OUTBOX = {"RETRY_AFTER_SECONDS": 60, "GIVE_UP_AFTER_HOURS": 48, "BATCH": 500, "KEEP_SENT_DAYS": 7}
 # The catch-up of notification emails: rows unsent for AFTER_MINUTES (younger ones may still be queued),
 # no older than WITHIN_DAYS (a month-old notice is not emailed out of the blue), BATCH a run.
 NOTIFICATION_EMAIL_CATCH_UP = {"AFTER_MINUTES": 5, "WITHIN_DAYS": 2, "BATCH": 500}

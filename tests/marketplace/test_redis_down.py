@@ -19,6 +19,8 @@ import core.cache
 from accounts.models import Notification
 from accounts.tasks import email_unsent_notifications
 from core.background import reset_broker_state
+from core.models import OutboxMessage
+from core.tasks import drain_outbox
 from demo import DEMO_PASSWORD
 from marketplace.celery import app as celery_app
 from orders.models import Order
@@ -116,6 +118,34 @@ def test_an_order_placed_while_redis_is_down_is_a_success_and_emailed_later(
     assert order.number in " ".join(m.body + m.subject for m in mail.outbox)
     assert email_unsent_notifications.delay().get() == {"found": 0, "sent": 0, "failed": 0}
     assert len(mail.outbox) == len(unsent)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_order_placed_while_the_broker_is_down_is_sent_by_the_outbox_once(
+    migrated_data, broker_down, client
+):
+    shop = Shop()
+    response, buyer, _sku = _place_an_order(client, shop)
+    assert response.status_code == 302 and response["Location"] == "/orders/"
+    order = Order.objects.get(buyer_unit=buyer.buyer_unit)
+
+    # The order's emails are outbox rows, committed with the order, that the broker did not take.
+    unsent = list(Notification.objects.filter(emailed_at__isnull=True).order_by("pk"))
+    rows = list(OutboxMessage.objects.order_by("pk"))
+    emails = [r for r in rows if r.task == "accounts.tasks.email_notification"]
+    assert unsent and [r.args for r in emails] == [[n.pk] for n in unsent]
+    assert all(r.sent_at is None and r.attempts == 1 for r in rows)
+    assert mail.outbox == []
+
+    # The broker is back: the beat task drains the outbox, each email once, however often it runs.
+    celery_app.conf.task_always_eager = True
+    OutboxMessage.objects.update(created_at=timezone.now() - timedelta(minutes=2))
+    assert drain_outbox.delay().get() == {"found": len(rows), "sent": len(rows), "failed": 0, "pruned": 0}
+    assert drain_outbox.delay().get()["found"] == 0
+    assert len(mail.outbox) == len(unsent)
+    assert order.number in " ".join(m.body + m.subject for m in mail.outbox)
+    assert not Notification.objects.filter(emailed_at__isnull=True).exists()
+    assert not OutboxMessage.objects.filter(sent_at__isnull=True).exists()
 
 
 @pytest.mark.django_db

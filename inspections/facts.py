@@ -86,6 +86,18 @@ SKU_FIELDS = (
     "position",
 )
 REPORT_FIELDS = ("id", "product_id", "report_number", "report_date", "result")
+VERDICT_FIELDS = (
+    "sku_id",
+    "verdict",
+    "unit_price",
+    "review_state",
+    "review_unit_price",
+    "computed_at",
+    "reference_id",
+    "references_used",
+    "stale_references",
+    "stale_seen_on",
+)
 QUALIFICATION_FIELDS = (
     "id",
     "supplier_id",
@@ -190,7 +202,7 @@ def gather_facts(
         _children(products)
     skus_of = {p.pk: [s for s in p.skus.all() if s.is_active] for p in products}
     sku_ids = [s.pk for skus in skus_of.values() for s in skus]
-    verdicts = {v.sku_id: v for v in PriceVerdict.objects.filter(sku_id__in=sku_ids)}
+    verdicts = {v.sku_id: v for v in PriceVerdict.objects.filter(sku_id__in=sku_ids).only(*VERDICT_FIELDS)}
     changes = _latest(
         SkuPriceChange.objects.filter(sku_id__in=sku_ids).values("sku_id").annotate(latest=Max("created_at"))
     )

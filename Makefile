@@ -50,7 +50,8 @@ worker: install
 	$(BIN)/celery -A marketplace worker --beat --loglevel=INFO --schedule=$(VENV)/celerybeat-schedule
 
 # Benchmarks on PostgreSQL (a separate database, fengshou_bench, loaded with 1,000,000 SKUs on first run):
-# catalogue search and pages, then price verdicts for every SKU, then the price index.
+# catalogue search and pages, then price verdicts for every SKU, then the price index, then the nightly
+# spot-check sweep with 2 Celery workers (it reads the verdicts; it needs Redis, db 5 by default).
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fengshou_bench
 BENCH_SKUS ?= 1000000
 BENCH_ARGS ?= --skus $(BENCH_SKUS)
@@ -58,6 +59,7 @@ bench: install
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.catalog_bench $(BENCH_ARGS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_verdict_bench --skus $(BENCH_SKUS)
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.pricing_index_bench --skus $(BENCH_SKUS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python -m bench.inspections_sweep_bench --skus $(BENCH_SKUS)
 
 # Backup and restore (PostgreSQL only; ops/backup.py). `make backup` writes BACKUP_DIR/fengshou-<UTC time>/:
 # a pg_dump (custom format) of DATABASE_URL's database, MEDIA_ROOT and PRIVATE_MEDIA_ROOT as tarballs, and

@@ -188,6 +188,10 @@ CELERY_TASK_TIME_LIMIT = 360
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # A broker that does not answer fails a send quickly (core/background.py logs it; the beat catches up).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# With acks_late, a task whose worker died is delivered again once it has been unacknowledged this many
+# seconds (Redis transport; Celery's default, an hour, when unset). Tests that kill a worker shorten it.
+if env.str("CELERY_VISIBILITY_TIMEOUT", default=""):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int("CELERY_VISIBILITY_TIMEOUT")
 CELERY_TASK_PUBLISH_RETRY_POLICY = {
     "max_retries": 2,
     "interval_start": 0,

@@ -187,7 +187,7 @@ def _freezes(
 
 
 def _write_results(run: SweepRun, checked: list[_Checked], now, frozen_by_sweep: set[int]) -> None:
-    ListingResult.objects.bulk_create(
+    results = ListingResult.objects.bulk_create(
         [
             ListingResult(
                 run=run,
@@ -202,11 +202,7 @@ def _write_results(run: SweepRun, checked: list[_Checked], now, frozen_by_sweep:
         unique_fields=["run", "product"],
         update_fields=["outcome", "findings", "checked_at"],
     )
-    result_ids = dict(
-        ListingResult.objects.filter(run=run, product_id__in=[c.product.pk for c in checked]).values_list(
-            "product_id", "pk"
-        )
-    )
+    result_ids = {r.product_id: r.pk for r in results}  # the upsert returns the ids (PostgreSQL, SQLite)
     ListingStanding.objects.bulk_create(
         [
             ListingStanding(

@@ -77,10 +77,10 @@ def test_facts_take_the_same_queries_for_2_and_20_listings(citrus, tea, django_a
     ids = list(Product.objects.order_by("pk").values_list("pk", flat=True))
     assert len(ids) == 20
     gather_facts(listing_queryset().filter(pk__in=ids[:2]))  # warms the category tree cache
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         facts = gather_facts(listing_queryset().filter(pk__in=ids[:2]))
     assert len(facts) == 2
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(12):
         facts = gather_facts(listing_queryset().filter(pk__in=ids))
     assert len(facts) == 20 and all(f.skus for f in facts)
 

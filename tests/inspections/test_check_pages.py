@@ -2,6 +2,7 @@
 portal (its checks only), query counts."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -26,7 +27,8 @@ def english():
 
 
 def _client(user) -> Client:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Chinese unless one chooses
     client.force_login(user)
     return client
 

@@ -5,10 +5,12 @@ import datetime
 import io
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from accounts.models import User
@@ -62,7 +64,7 @@ def test_bad_input_is_refused_on_its_field_and_nothing_is_saved(internal, overri
 
 
 def test_the_budget_message_says_it_is_not_a_positive_number(internal):
-    with pytest.raises(ValidationError) as caught:
+    with translation.override("en"), pytest.raises(ValidationError) as caught:
         _phase(internal, budget=0)
     assert "not a positive number" in caught.value.message_dict["budget"][0]
 
@@ -239,6 +241,7 @@ def test_close_publishes_the_phase(client, listings, internal):
 
 
 def test_ops_create_a_phase_on_the_page(client, internal, listings):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Chinese unless one chooses
     client.force_login(internal)
     response = client.post(
         reverse("inspections:phases"),

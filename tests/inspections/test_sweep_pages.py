@@ -1,5 +1,6 @@
 """The sweep's ops page and buttons, and what the supplier sees of it in its portal."""
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -79,6 +80,7 @@ def test_start_and_check_now_buttons(client, listings, settings):
 def test_the_supplier_sees_the_standing_its_findings_and_why_it_is_frozen(client, listings):
     tea = listings.on_sale(slug="green-tea", report=True, skus=[listings.sku("250g/罐", "250", "g", "98.00")])
     judge(tea)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Chinese unless one chooses
     client.force_login(listings.user)
     url = reverse("catalog:my_product", args=[tea.pk])
     assert "Not checked yet" in client.get(url, **EN).content.decode()

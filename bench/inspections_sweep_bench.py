@@ -66,22 +66,20 @@ def _parser() -> argparse.ArgumentParser:
 
 def _ensure_trace_batches(every: int) -> int:
     """Two trace batches on every ``every``-th listing on sale (bench fixtures, written in bulk): a
-    recent one citing the listing's newest test report when it has one, and an older one. One in ten
-    of those listings has its newest batch past the shelf life (a trace finding)."""
+    recent one and an older one. One in ten of those listings has its newest batch past the shelf life
+    (a trace finding)."""
+    from django.db.models import F
     from django.utils import timezone
 
-    from catalog.models import Product, ProductStatus, TestReport, TraceBatch
+    from catalog.models import Product, ProductStatus, TraceBatch
 
     if TraceBatch.objects.exists():
+        # An earlier version cited reports dated before the batch was produced (a false trace finding).
+        TraceBatch.objects.filter(test_report__report_date__lt=F("produced_on")).update(test_report=None)
         return TraceBatch.objects.count()
     today = timezone.localdate()
     on_sale = Product.objects.filter(status=ProductStatus.ON_SALE).order_by("pk")
     rows = list(on_sale.values_list("pk", "shelf_life_days"))[::every]
-    reports = dict(
-        TestReport.objects.filter(product_id__in=[pk for pk, _days in rows])
-        .order_by("product_id", "report_date")
-        .values_list("product_id", "pk")
-    )  # the newest per listing wins
     batches = []
     for i, (pk, shelf_life) in enumerate(rows):
         stale = i % 10 == 0 and shelf_life
@@ -93,7 +91,8 @@ def _ensure_trace_batches(every: int) -> int:
                 produced_on=recent,
                 base="生产基地",
                 quantity="1,000 kg",
-                test_report_id=None if stale else reports.get(pk),
+                # A batch cites a report made on or after it was produced; the listing's reports are older.
+                test_report_id=None,
             )
         )
         batches.append(
@@ -107,6 +106,22 @@ def _ensure_trace_batches(every: int) -> int:
         )
     TraceBatch.objects.bulk_create(batches, batch_size=5000)
     return len(batches)
+
+
+def _ensure_main_images() -> int:
+    """A main image row for every listing on sale without one. The bulk generator writes image rows only
+    for small catalogues (the product keeps its thumbnail path); without them every bench listing would
+    fail the pre-check's "main image" item, which no real listing on sale does."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO catalog_productimage (product_id, image, thumbnail, width, height, sha256, is_main, position) "
+            "SELECT p.id, p.main_thumbnail, p.main_thumbnail, 800, 800, '', true, 0 FROM catalog_product p "
+            "WHERE p.status = 'on_sale' AND NOT EXISTS "
+            "(SELECT 1 FROM catalog_productimage i WHERE i.product_id = p.id AND i.is_main)"
+        )
+        return cursor.rowcount
 
 
 def _ensure_verdicts() -> tuple[int, float | None]:
@@ -398,6 +413,7 @@ def _prepare(args) -> dict:
     load = _load(args.skus, args.seed)
     reset = _reset_sweeps()
     started = time.perf_counter()
+    images = _ensure_main_images()
     traces = _ensure_trace_batches(args.trace_every)
     verdicts, verdict_seconds = _ensure_verdicts()
     with connection.cursor() as cursor:
@@ -406,13 +422,14 @@ def _prepare(args) -> dict:
             "suppliers_qualification, pricing_priceverdict, inspections_listingresult, inspections_listingstanding"
         )
     print(
-        f"Fixtures: {traces:,} trace batches, {verdicts:,} price verdicts ({time.perf_counter() - started:.0f} s);"
+        f"Fixtures: {images:,} main images added, {traces:,} trace batches, {verdicts:,} price verdicts ({time.perf_counter() - started:.0f} s);"
         f" cleared before the run: {reset}",
         flush=True,
     )
     return {
         "load": load,
         "reset_before": reset,
+        "main_images_added": images,
         "trace_batches": traces,
         "verdicts": verdicts,
         "verdicts_computed_seconds": verdict_seconds,

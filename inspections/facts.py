@@ -16,6 +16,7 @@ from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from catalog.models import Category, Product, ProductImage, Sku, SkuPriceChange, TestReport, TraceBatch
+from catalog.selectors import leaf_ids
 from pricing.models import PriceEvidence, PriceVerdict
 from regions.models import County
 from suppliers.models import Qualification, Supplier
@@ -31,6 +32,7 @@ class ListingFacts:
     verdicts: dict[int, PriceVerdict] = field(default_factory=dict)  # by SKU id
     last_price_change: dict[int, datetime] = field(default_factory=dict)  # by SKU id
     last_evidence: dict[int, datetime] = field(default_factory=dict)  # by SKU id
+    leaf_ids: frozenset[int] | None = None  # the category tree's leaves, read once per batch
 
     @property
     def category(self):
@@ -209,6 +211,7 @@ def gather_facts(
     evidence = _latest(
         PriceEvidence.objects.filter(sku_id__in=sku_ids).values("sku_id").annotate(latest=Max("created_at"))
     )
+    leaves = frozenset(leaf_ids())
     facts = []
     for product in products:
         skus = skus_of[product.pk]
@@ -220,6 +223,7 @@ def gather_facts(
                 verdicts={s.pk: verdicts[s.pk] for s in skus if s.pk in verdicts},
                 last_price_change={s.pk: changes[s.pk] for s in skus if s.pk in changes},
                 last_evidence={s.pk: evidence[s.pk] for s in skus if s.pk in evidence},
+                leaf_ids=leaves,
             )
         )
     return facts

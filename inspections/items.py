@@ -178,7 +178,7 @@ _COVERED_ELSEWHERE = {"supplier", "test_reports"}
 
 def check_precheck(facts: ListingFacts) -> list[Finding]:
     findings = []
-    for problem in product_precheck(facts.product):
+    for problem in product_precheck(facts.product, leaves=facts.leaf_ids):
         if problem.field in _COVERED_ELSEWHERE:
             continue
         if problem.code in PRECHECK.messages:

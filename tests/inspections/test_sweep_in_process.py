@@ -21,7 +21,9 @@ def two_batches(settings, listings):
 @pytest.fixture
 def sent(monkeypatch):
     calls = []
-    monkeypatch.setattr("inspections.services.sweep.send_after_commit", lambda task, *a, **kw: calls.append(a))
+    monkeypatch.setattr(
+        "inspections.services.sweep.send_after_commit", lambda task, *a, **kw: calls.append(a)
+    )
     return calls
 
 

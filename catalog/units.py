@@ -111,15 +111,7 @@ _PACKS = re.compile(r"\s*(?:/\s*[^\d×xX*/\s]{1,3}\s*)?[×xX*]\s*(\d{1,4})(?!\d|
 _PACKS_BEFORE = re.compile(r"(?<![\d.])(\d{1,4})\s*[^\d×xX*\s]{0,2}\s*[×xX*]\s*$")
 
 
-def parse_spec_quantity(spec: str) -> tuple[Decimal, str, int] | None:
-    """The quantity a SKU's specification text states: (quantity, Unit, pack count), e.g.
-    "500g×2袋" -> (500, "g", 2), "10斤" -> (5000, "g", 1), "12枚/盒" -> (12, "piece", 1).
-
-    The first quantity in the text counts. None when the text states no quantity this can read."""
-    text = (spec or "").strip()
-    match = _QUANTITY.search(text)
-    if match is None:
-        return None
+def _stated(text: str, match: re.Match) -> tuple[Decimal, str, int] | None:
     number, word = Decimal(match.group(1)), match.group(2).lower()
     unit, factor = SPEC_UNITS[word]
     if number <= 0:
@@ -131,6 +123,23 @@ def parse_spec_quantity(spec: str) -> tuple[Decimal, str, int] | None:
         if packs <= 0:
             return None
     return number * factor, unit, packs
+
+
+def parse_spec_quantities(spec: str) -> list[tuple[Decimal, str, int]]:
+    """Every quantity a specification text states, in order: "带箱10斤（净重4.5kg）" states the gross
+    10 斤 and the net 4.5 kg, "12枚装（约1.5kg）" a count and a weight."""
+    text = (spec or "").strip()
+    return [q for q in (_stated(text, m) for m in _QUANTITY.finditer(text)) if q is not None]
+
+
+def parse_spec_quantity(spec: str) -> tuple[Decimal, str, int] | None:
+    """The quantity a SKU's specification text states: (quantity, Unit, pack count), e.g.
+    "500g×2袋" -> (500, "g", 2), "10斤" -> (5000, "g", 1), "12枚/盒" -> (12, "piece", 1).
+
+    The first quantity in the text counts. None when the text states no quantity this can read."""
+    text = (spec or "").strip()
+    match = _QUANTITY.search(text)
+    return None if match is None else _stated(text, match)
 
 
 def base_amount(*, quantity: Decimal, unit: str, pack_count: int) -> tuple[str, Decimal]:

@@ -21,6 +21,7 @@ SEEDERS = [
     "demo.catalog",
     "demo.pricing",
     "demo.orders",
+    "demo.inspections",
 ]
 
 

@@ -15,6 +15,8 @@ ACCOUNTS = [
     ("county", "黄", "德明", Role.COUNTY_OFFICER, f"office:{HOME_COUNTY}", ()),
     ("ops-content", "王", "芳", Role.OPS, None, (OpsTeam.CONTENT,)),
     ("ops-control", "赵", "磊", Role.OPS, None, (OpsTeam.INTERNAL_CONTROL,)),
+    # a second reviewer: the random draw needs a choice, and an appeal another reviewer than the check's
+    ("ops-control2", "钱", "晓东", Role.OPS, None, (OpsTeam.INTERNAL_CONTROL,)),
     ("ops-data", "孙", "悦", Role.OPS, None, (OpsTeam.DATA,)),
     ("ops-demand", "吴", "敏", Role.OPS, None, (OpsTeam.DEMAND,)),
     ("ops-service", "郑", "丽", Role.OPS, None, (OpsTeam.CUSTOMER_SERVICE,)),

@@ -128,33 +128,39 @@ class MeantToFail(NamedTuple):
     supplier: str  # username
     check: str  # what finds it: qualification, spec, test_report, price
     reason: str
+    frozen: bool  # its finding blocks: the nightly sweep hides it from buyers (demo.inspections runs one)
 
 
-# The only visible demo listings that fail a check. tests/demo/test_demo_listings.py holds the rest to it.
+# The only demo listings on sale that fail a check (tests/demo/test_demo_listings.py holds the rest to it);
+# the sweep freezes those whose finding blocks (a wrong spec, an out-of-date report), not the price ones.
 MEANT_TO_FAIL = (
     MeantToFail(
         "巴东玉露 明前一级",
         "supplier",
         "spec",
         "Its only SKU's spec text says 250g/罐 but its net quantity (and price) is for 125 g.",
+        frozen=True,
     ),
     MeantToFail(
         "罗田土蜂蜜 成熟蜜",
         "supplier-honey",
         "test_report",
         "Its only test report is 460 days old; honey's reports are valid for 12 months.",
+        frozen=True,
     ),
     MeantToFail(
         "秭归血橙 精品礼盒",
         "supplier-expiring",
         "price",
         "¥99.00 for 5 kg is 1.77 times the same product's fresh JD price (¥56.00): very high.",
+        frozen=False,
     ),
     MeantToFail(
         "秭归脐橙 家庭装",
         "supplier-expiring",
         "price",
         "¥19.90 for 5 kg is 0.38 times the same product's fresh JD price (¥52.80): suspiciously low.",
+        frozen=False,
     ),
 )
 

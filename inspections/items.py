@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from catalog.models import TestReport
 from catalog.services import product_precheck
-from catalog.units import Unit, base_amount, parse_spec_quantity
+from catalog.units import Unit, base_amount, parse_spec_quantities
 from inspections.facts import ListingFacts
 from inspections.models import Outcome, Severity
 from pricing.models import ReviewState, Verdict
@@ -214,14 +214,12 @@ PRECHECK = Item(
 def check_spec_quantity(facts: ListingFacts) -> list[Finding]:
     findings = []
     for sku in facts.skus:
-        stated = parse_spec_quantity(sku.spec)
-        if stated is None:
+        # A text may state several figures ("带箱10斤（净重4.5kg）": gross and net): one must agree.
+        stated = parse_spec_quantities(sku.spec)
+        declared = base_amount(quantity=sku.net_quantity, unit=sku.unit, pack_count=sku.pack_count)
+        if not stated or any(base_amount(quantity=q, unit=u, pack_count=p) == declared for q, u, p in stated):
             continue
-        quantity, unit, packs = stated
-        if base_amount(quantity=quantity, unit=unit, pack_count=packs) == base_amount(
-            quantity=sku.net_quantity, unit=sku.unit, pack_count=sku.pack_count
-        ):
-            continue
+        quantity, unit, packs = stated[0]
         findings.append(
             SPEC_QUANTITY.finding(
                 "listing.spec_quantity_mismatch",

@@ -90,9 +90,12 @@ def _boundaries(listings: QuerySet[Product], size: int) -> list[tuple[int, int, 
         last = ids[-1]
 
 
-def sweep_start(*, trigger: str, scope: dict | None = None, by: User | None = None) -> SweepRun:
+def sweep_start(
+    *, trigger: str, scope: dict | None = None, by: User | None = None, queue: bool = True
+) -> SweepRun:
     """Start a run over the live listings (or, on demand, those of one listing, supplier or category):
-    its batches are created now and queued once this commits."""
+    its batches are created now and queued once this commits. With ``queue=False`` nothing is queued:
+    the caller runs each batch itself with ``sweep_run_batch`` (seed_demo does, in-process)."""
     from inspections import tasks  # the tasks call these services: import at call time
 
     scope = _clean_scope(scope)
@@ -119,13 +122,14 @@ def sweep_start(*, trigger: str, scope: dict | None = None, by: User | None = No
             SweepBatch(run=run, number=i, first_id=first, last_id=last)
             for i, (first, last, _n) in enumerate(ranges, start=1)
         )
-        for batch in SweepBatch.objects.filter(run=run).order_by("number"):
-            send_after_commit(
-                tasks.sweep_batch,
-                batch.pk,
-                what=f"sweep run {run.pk} batch {batch.number}",
-                made_up_by=MADE_UP_BY,
-            )
+        if queue:
+            for batch in SweepBatch.objects.filter(run=run).order_by("number"):
+                send_after_commit(
+                    tasks.sweep_batch,
+                    batch.pk,
+                    what=f"sweep run {run.pk} batch {batch.number}",
+                    made_up_by=MADE_UP_BY,
+                )
     return run
 
 

@@ -140,17 +140,26 @@ def check_open_targeted(
         category_id=product.category_id,
         reviewer=reviewer,
         report=report,
+        risk_factors={"report": report.pk} if report else {},
     )
     workflow.record(
         CHECK,
         check,
-        action="open",
+        action=CheckAction.OPEN,
         previous="",
         by=by,
         actor=Actor.OPS,
         reason=reason.strip(),
         details={"reviewer": reviewer.pk if reviewer else "", "report": report.pk if report else ""},
     )
+    if reviewer is not None:
+        name, why = product.name, reason.strip()
+        notify(
+            users=User.objects.filter(pk=reviewer.pk),
+            subject=lambda: _("A targeted check of “%(name)s” is assigned to you") % {"name": name},
+            body=lambda: why,
+            link=reverse("inspections:check", args=[check.pk]),
+        )
     return check
 
 

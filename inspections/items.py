@@ -6,6 +6,7 @@ not stored: ``render(finding)`` writes them from the code's template in the acti
 supplier reading English and ops reading Chinese see the same finding in their own words.
 """
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -566,6 +567,19 @@ def render(finding: Finding) -> str:
         return str(template) % params
     except (KeyError, TypeError, ValueError):  # evidence stored by an older version of the item
         return str(template)
+
+
+def describe(code: str) -> str:
+    """A finding code in words without its evidence (for counts by code): the item's message with its
+    blanks shown as "…", a group's label for a group code, the code itself when nothing knows it."""
+    item = item_for(code)
+    template = item.messages.get(code) if item else None
+    if template is not None:
+        words = re.sub(r"%\((\w+)\)[sd]", "…", str(template))
+        return words if words.strip("… ") else str(item.fix)  # a message that is all evidence
+    if code in Group.values:
+        return str(Group(code).label)
+    return code
 
 
 def fix_for(finding: Finding) -> str:

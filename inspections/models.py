@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from core.models import TransitionEvent
 from core.storage import private_storage
@@ -332,7 +333,7 @@ class CheckEvidence(models.Model):
 
     class Kind(models.TextChoices):
         PHOTO = "photo", _("Photo")
-        DOCUMENT = "document", _("Document")
+        DOCUMENT = "document", pgettext_lazy("spot check", "Document")
         TEST_PURCHASE = "test_purchase", _("Test purchase")
 
     check_ref = models.ForeignKey(SpotCheck, on_delete=models.CASCADE, related_name="evidence")
@@ -445,7 +446,7 @@ class Sanction(models.Model):
 
 
 class ReportState(models.TextChoices):
-    NEW = "new", _("Received")
+    NEW = "new", pgettext_lazy("spot check", "Received")
     TRIAGED = "triaged", _("Being looked into")
     CONFIRMED = "confirmed", _("Confirmed")
     DISMISSED = "dismissed", _("Dismissed")

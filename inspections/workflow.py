@@ -49,6 +49,9 @@ PHASE = Workflow(
 
 
 class CheckAction(models.TextChoices):
+    # Not a step: a check is created assigned (drawn into a phase, or targeted); recorded from "" to
+    # ASSIGNED so the check's history starts with who opened it.
+    OPEN = "open", _("Opened")
     PASS = "pass", _("Passed")
     RECTIFY = "rectify", _("Require rectification")
     SANCTION = "sanction", _("Confirm the violation")

@@ -115,6 +115,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.roles",
                 "orders.context_processors.cart",
+                "inspections.context_processors.checks_waiting",
                 "marketplace.middleware.csp_nonce",
             ],
         },

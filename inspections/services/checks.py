@@ -28,6 +28,7 @@ from catalog.workflow import ProductAction
 from core import uploads, workflow
 from core.workflow import Actor
 from inspections import sanctions
+from inspections.items import Group
 from inspections.models import (
     CheckEvidence,
     CheckOutcome,
@@ -44,17 +45,15 @@ PERMISSION = "inspections.change_spotcheck"
 EVIDENCE_IMAGE_MAX_SIDE = 2400
 
 
-class ReviewItem(models.TextChoices):
-    """What a reviewer can tick as examined (one list; the sweep's item codes replace it once merged)."""
-
-    QUALIFICATION = "qualification", gettext_lazy("Qualifications")
-    LISTING = "listing", gettext_lazy("Listing information")
-    SPEC = "spec", gettext_lazy("Specification and net quantity")
-    ORIGIN = "origin", gettext_lazy("Origin")
-    TEST_REPORT = "test_report", gettext_lazy("Test report")
-    PRICE = "price", gettext_lazy("Price")
-    TRACE = "trace", gettext_lazy("Traceability")
-    SAMPLE = "sample", gettext_lazy("Physical sample")
+# What a reviewer can tick as examined: the sweep's groups of check items (inspections.items, one
+# registry), then what only a person can do.
+_PERSON_ONLY = (
+    ("sample", gettext_lazy("Physical sample")),
+    ("test_purchase", gettext_lazy("Test purchase")),
+)
+ReviewItem = models.TextChoices(
+    "ReviewItem", [(value.upper(), (value, label)) for value, label in (*Group.choices, *_PERSON_ONLY)]
+)
 
 
 # The reviewer's decisions on a check (the supplier's and the platform's steps have their own services).
@@ -72,14 +71,16 @@ DEADLINE_ACTIONS = {CheckAction.RECTIFY, CheckAction.RECHECK_FAIL}
 @dataclass
 class Evidence:
     """What is put on record with a decision or an answer: uploaded photos and documents (checked and
-    re-encoded by core.uploads), and a test purchase's note."""
+    re-encoded by core.uploads), files of either kind (a picture is kept as a photo, a PDF as a
+    document, by their content), and a test purchase's note."""
 
     photos: Sequence = field(default_factory=list)
     documents: Sequence = field(default_factory=list)
+    files: Sequence = field(default_factory=list)
     test_purchase: str = ""
 
     def __bool__(self) -> bool:
-        return bool(self.photos or self.documents or self.test_purchase.strip())
+        return bool(self.photos or self.documents or self.files or self.test_purchase.strip())
 
 
 # --- Who acts ------------------------------------------------------------------------------------
@@ -139,17 +140,26 @@ def check_open_targeted(
         category_id=product.category_id,
         reviewer=reviewer,
         report=report,
+        risk_factors={"report": report.pk} if report else {},
     )
     workflow.record(
         CHECK,
         check,
-        action="open",
+        action=CheckAction.OPEN,
         previous="",
         by=by,
         actor=Actor.OPS,
         reason=reason.strip(),
         details={"reviewer": reviewer.pk if reviewer else "", "report": report.pk if report else ""},
     )
+    if reviewer is not None:
+        name, why = product.name, reason.strip()
+        notify(
+            users=User.objects.filter(pk=reviewer.pk),
+            subject=lambda: _("A targeted check of “%(name)s” is assigned to you") % {"name": name},
+            body=lambda: why,
+            link=reverse("inspections:check", args=[check.pk]),
+        )
     return check
 
 
@@ -184,19 +194,27 @@ def check_reassign(*, check: SpotCheck, reviewer: User, by: User, reason: str = 
 # --- Evidence ------------------------------------------------------------------------------------
 
 
+def _clean_upload(upload, how: str) -> tuple[str, uploads.CleanUpload]:
+    if how == "photo":
+        return CheckEvidence.Kind.PHOTO, uploads.clean_image(upload, max_side=EVIDENCE_IMAGE_MAX_SIDE)
+    clean = uploads.clean_document(upload)
+    if how == "file" and clean.kind != "pdf":  # a picture (by its content): sized as the photos are
+        return CheckEvidence.Kind.PHOTO, uploads.clean_image(clean.content, max_side=EVIDENCE_IMAGE_MAX_SIDE)
+    return CheckEvidence.Kind.DOCUMENT, clean
+
+
 def _clean_evidence(evidence: Evidence) -> list[tuple[str, uploads.CleanUpload | None, str]]:
     """Check every upload before anything is written: (kind, cleaned file, note) rows to store."""
     rows, errors = [], []
-    for upload in evidence.photos:
+    given = [
+        *((u, "photo") for u in evidence.photos),
+        *((u, "document") for u in evidence.documents),
+        *((u, "file") for u in evidence.files),
+    ]
+    for upload, how in given:
         try:
-            rows.append(
-                (CheckEvidence.Kind.PHOTO, uploads.clean_image(upload, max_side=EVIDENCE_IMAGE_MAX_SIDE), "")
-            )
-        except ValidationError as exc:
-            errors += [f"{getattr(upload, 'name', '')}: {m}" for m in exc.messages]
-    for upload in evidence.documents:
-        try:
-            rows.append((CheckEvidence.Kind.DOCUMENT, uploads.clean_document(upload), ""))
+            kind, clean = _clean_upload(upload, how)
+            rows.append((kind, clean, ""))
         except ValidationError as exc:
             errors += [f"{getattr(upload, 'name', '')}: {m}" for m in exc.messages]
     if errors:

@@ -19,9 +19,9 @@ from catalog.models import Category
 from core import workflow
 from core.numbers import parse_int
 from inspections import sampling
-from inspections.models import CheckPhase, SpotCheck
+from inspections.models import CheckEvent, CheckPhase, CheckState, SpotCheck
 from inspections.selectors import phases as selectors
-from inspections.workflow import PHASE, PhaseAction
+from inspections.workflow import PHASE, CheckAction, PhaseAction
 
 MAX_NAME = CheckPhase._meta.get_field("name").max_length
 
@@ -168,6 +168,7 @@ def phase_open(*, phase: CheckPhase, by: User, seed: int | None = None) -> Check
 
     def after(change: workflow.Change) -> None:
         SpotCheck.objects.bulk_create(checks, batch_size=1000)
+        _record_opened(change.obj, checks, by=by, actor=actor)
         _tell_reviewers(change.obj, checks)
 
     workflow.transition(
@@ -189,6 +190,28 @@ def phase_open(*, phase: CheckPhase, by: User, seed: int | None = None) -> Check
         after=after,
     )
     return phase
+
+
+def _record_opened(phase: CheckPhase, checks: list[SpotCheck], *, by: User, actor: str) -> None:
+    """Each drawn check's history starts with its opening (CheckAction.OPEN, "" → assigned), written
+    in one bulk insert. The audit log keeps one entry for the draw: the phase's own OPEN transition
+    (with its seed and sample size), not one per check."""
+    CheckEvent.objects.bulk_create(
+        [
+            CheckEvent(
+                check_ref=check,
+                action=CheckAction.OPEN,
+                from_status="",
+                to_status=CheckState.ASSIGNED,
+                actor=by,
+                actor_role=actor,
+                reason=phase.name,
+                details={"phase": str(phase.pk), "reviewer": str(check.reviewer_id or "")},
+            )
+            for check in checks
+        ],
+        batch_size=1000,
+    )
 
 
 def _tell_reviewers(phase: CheckPhase, checks: list[SpotCheck]) -> None:

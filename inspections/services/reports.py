@@ -6,7 +6,6 @@ Anonymous filing is rate-limited per client address, signed-in buyers per user, 
 all checked before anything is written, so a refusal leaves no row and no file.
 """
 
-import random
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -20,12 +19,11 @@ from django.utils.translation import gettext as _
 from accounts.actors import actor_of
 from accounts.models import Role, User
 from accounts.notifications import notify
-from accounts.roles import OpsTeam
-from catalog.models import Product, ProductEvent
-from catalog.workflow import ProductAction
+from catalog.models import Product
 from core.uploads import CleanUpload, clean_image
 from core.workflow import Actor, Change, record, transition
-from inspections.models import CheckState, Report, ReportPhoto, ReportState, SpotCheck
+from inspections.models import Report, ReportPhoto, ReportState, SpotCheck
+from inspections.services import checks as check_services
 from inspections.workflow import REPORT, ReportAction
 from suppliers.models import Supplier, SupplierStatus
 
@@ -183,50 +181,20 @@ def _supplier_members(supplier_id: int):
     return User.objects.filter(supplier_id=supplier_id, role=Role.SUPPLIER, is_active=True)
 
 
-def _eligible_reviewers(product: Product) -> list[int]:
-    """Active internal-control staff who did not approve the listing, by id."""
-    approvers = ProductEvent.objects.filter(
-        product=product, action=ProductAction.APPROVE, actor__isnull=False
-    ).values("actor_id")
-    return list(
-        User.objects.filter(
-            is_active=True, is_staff=True, role=Role.OPS, groups__name=OpsTeam.INTERNAL_CONTROL
-        )
-        .exclude(pk__in=approvers)
-        .order_by("pk")
-        .values_list("pk", flat=True)
-        .distinct()
-    )
-
-
-def _open_targeted_check(report: Report) -> SpotCheck:
-    # merged with checks.check_open_targeted after merge
+def _open_targeted_check(report: Report, *, by: User, reason: str) -> SpotCheck:
+    """The confirmed report's targeted check (inspections.services.checks opens it); refused, with
+    the report left as it was, when the report names no listing or no reviewer may take it."""
     product = report.product
     if product is None:
         raise ValidationError(
             {"open_check": _("A check is made on a listing; this report is about a supplier only.")}
         )
-    reviewers = _eligible_reviewers(product)
-    if not reviewers:
+    if not check_services.eligible_reviewers(product).exists():
         raise ValidationError(
             {"open_check": _("No internal-control reviewer who did not approve this listing is available.")}
         )
-    check = SpotCheck.objects.create(
-        kind=SpotCheck.Kind.TARGETED,
-        report=report,
-        product=product,
-        supplier_id=product.supplier_id,
-        category_id=product.category_id,
-        state=CheckState.ASSIGNED,
-        reviewer_id=random.SystemRandom().choice(reviewers),
-        risk_factors={"report": report.pk},
-    )
-    notify(
-        users=User.objects.filter(pk=check.reviewer_id),
-        subject=lambda: _("A targeted check of “%(name)s” is assigned to you") % {"name": product.name},
-        body=lambda: _("Opened from a confirmed report (%(kind)s).") % {"kind": report.get_kind_display()},
-    )
-    return check
+    why = _("Confirmed report (%(kind)s): %(reason)s") % {"kind": report.get_kind_display(), "reason": reason}
+    return check_services.check_open_targeted(product=product, by=by, reason=why, report=report)
 
 
 def _notify(change: Change) -> None:
@@ -283,7 +251,7 @@ def report_decide(
 
     def after(change: Change) -> None:
         if open_check:
-            _open_targeted_check(change.obj)
+            _open_targeted_check(change.obj, by=by, reason=(reason or "").strip())
         _notify(change)
 
     change = transition(

@@ -4,14 +4,17 @@ inspections (loaded by templates/catalog):
 - ``{% listing_standing_panel product %}``: on the supplier's product page, the listing's standing from
   the nightly sweep: last checked, frozen or not and why, each finding in the reader's language and what
   to fix (one query).
+- ``{{ code|finding_label }}``: a finding code (a sweep item's, or an item a reviewer examined) in words.
 - ``{% supplier_standings supplier as standings %}`` then ``{% standing_badge standings product %}``: a
   "frozen" / "to fix" badge per row of the supplier's product list (one query for the whole page).
 """
 
 from django import template
 
+from inspections.items import describe
 from inspections.models import ListingStanding, Outcome
 from inspections.selectors.sweep import listing_standing
+from inspections.services.checks import ReviewItem
 
 register = template.Library()
 
@@ -32,3 +35,10 @@ def standing_badge(standings: dict, product) -> dict:
     standing = standings.get(product.pk)
     to_fix = standing is not None and standing.outcome in (Outcome.MAJOR, Outcome.BLOCKING)
     return {"frozen": product.frozen_at is not None, "to_fix": to_fix, "standing": standing}
+
+
+@register.filter
+def finding_label(code: str) -> str:
+    if code in ReviewItem.values:
+        return str(ReviewItem(code).label)
+    return describe(code)

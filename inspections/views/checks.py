@@ -18,12 +18,15 @@ from inspections import sanctions
 from inspections.check_forms import AppealDecisionForm, DecisionForm, ReassignForm
 from inspections.models import CheckEvidence, CheckState
 from inspections.selectors import checks as selectors
+from inspections.selectors import sweep as sweep_selectors
 from inspections.services import check_appeals
 from inspections.services import checks as services
 from inspections.services.checks import DECISIONS, Evidence
 from inspections.workflow import CHECK, CheckAction
 
 VIEW = "inspections.view_spotcheck"
+# What the Decision card cites as the check's last decision.
+LAST_DECISIONS = {*DECISIONS, CheckAction.UPHOLD, CheckAction.OVERTURN, CheckAction.EXPIRE}
 QUEUE_LIMIT = 200
 
 
@@ -90,6 +93,7 @@ def timeline(check) -> list[dict]:
     return [
         {
             "when": e.created_at,
+            "code": e.action,
             "action": labels.get(e.action, e.action),
             "to_status": e.get_to_status_display(),
             "who": e.actor.display_name if e.actor else _("the platform"),
@@ -110,12 +114,18 @@ def _render(request, check, *, status=200, decision_form=None, appeal_form=None,
     can_reassign = check.state not in (CheckState.CLOSED, CheckState.APPEALED) and user.has_perm(
         services.PERMISSION
     )
-    standing = selectors.standing_of(check)
+    standing, findings = sweep_selectors.listing_standing(product=check.product)
+    events = timeline(check)
+    decided = [e for e in events if e["code"] in LAST_DECISIONS]
     context = {
         "check": check,
         "appeal": appeal,
         "standing": standing,
-        "timeline": timeline(check),
+        "standing_findings": findings,
+        "timeline": events,
+        "last_decision": decided[-1] if decided else None,
+        # While the supplier has the round, the only decision left is to confirm the violation now.
+        "escalate_only": decisions == [CheckAction.SANCTION] and check.state == CheckState.RECTIFYING,
         "evidence": list(check.evidence.all()),
         "rounds": sorted(check.rectifications.all(), key=lambda r: (r.requested_at, r.pk)),
         "sanctions": list(check.sanctions.all()),

@@ -8,7 +8,7 @@ from django.http import Http404, HttpResponseNotAllowed
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from accounts.access import ops_only, public
 from catalog.models import Category
@@ -18,7 +18,7 @@ from core.numbers import IntegerField
 from inspections.models import PhaseState
 from inspections.selectors import phases as selectors
 from inspections.services import phases as services
-from inspections.workflow import PhaseAction
+from inspections.workflow import PHASE, PhaseAction
 
 
 def _require(request, permission: str) -> None:
@@ -74,6 +74,34 @@ def _phase(request, pk: int):
     return phase
 
 
+# The phase history's details, in the order shown, with their labels (other keys are left out).
+DETAIL_LABELS = {
+    "seed": gettext_lazy("Random seed"),
+    "population": gettext_lazy("Listings in the frame"),
+    "sample": gettext_lazy("Drawn"),
+    "unassigned": gettext_lazy("Checks without a reviewer"),
+    "budget": gettext_lazy("Budget"),
+    "floor_probability": gettext_lazy("Lowest inclusion probability"),
+}
+
+
+def _history(phase) -> list[dict]:
+    """The phase's events for people: the action's label, who by full name, the details labelled."""
+    rows = []
+    for e in phase.events.select_related("actor").order_by("created_at", "id"):
+        details = e.details or {}
+        rows.append(
+            {
+                "when": e.created_at,
+                "action": PHASE.action_label(e.action),
+                "who": (e.actor.get_full_name() or e.actor.username) if e.actor else "",
+                "reason": e.reason,
+                "details": [(label, details[key]) for key, label in DETAIL_LABELS.items() if key in details],
+            }
+        )
+    return rows
+
+
 @ops_only
 def phase_detail(request, pk: int):
     """A phase: its state, seed and frame, the sample by stratum, progress, estimates and the buttons."""
@@ -87,7 +115,7 @@ def phase_detail(request, pk: int):
             "figures": selectors.figures(phase),
             "unassigned": selectors.unassigned_checks(phase),
             "unassigned_shown": selectors.UNASSIGNED_SHOWN,
-            "history": list(phase.events.select_related("actor").order_by("created_at", "id")),
+            "history": _history(phase),
             "may_open": may_change and phase.state == PhaseState.DRAFT,
             "may_close": may_change and phase.state == PhaseState.OPEN,
         },
@@ -119,7 +147,7 @@ EXPORT_HEADERS = [
     gettext_lazy("Listing"),
     gettext_lazy("Supplier"),
     gettext_lazy("Category"),
-    gettext_lazy("Kind"),
+    pgettext_lazy("spot check", "Kind"),
     gettext_lazy("Stratum"),
     gettext_lazy("Inclusion probability"),
     gettext_lazy("Risk score"),

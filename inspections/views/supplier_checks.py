@@ -81,7 +81,7 @@ def supplier_respond(request, pk: int):
             check=check,
             by=request.user,
             text=form.cleaned_data["response"],
-            evidence=Evidence(documents=form.cleaned_data["files"]),
+            evidence=Evidence(files=form.cleaned_data["files"]),
         )
     except ValidationError as exc:
         if not hasattr(exc, "error_dict"):

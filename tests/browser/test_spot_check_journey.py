@@ -41,7 +41,7 @@ PHASE_NAME = "2026 第二期 浏览器核查"
 FINDING = "规格标注5kg/箱，实测净含量4.6kg，详情页与实物不符。"
 ANSWER = "已按实测重新标注规格为4.5kg/箱，并补充了称重照片。"
 RECHECK_NOTE = "复核称重4.52kg，规格已更正。"
-ITEMS = ("listing", "spec")  # in the form's order (ReviewItem)
+ITEMS = ("listing", "price")  # in the form's order (ReviewItem)
 
 
 def _png(path: Path, colour) -> str:

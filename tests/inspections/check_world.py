@@ -14,7 +14,7 @@ from inspections.workflow import CheckAction
 from tests.catalog.conftest import Listings, jpeg_upload
 from tests.factories import OpsFactory
 
-ITEMS = ["listing", "spec"]
+ITEMS = ["listing", "price"]
 FINDING = "规格标注5kg，实测净含量2.5kg"
 
 

@@ -1,9 +1,14 @@
 """A reviewer's check: who acts, the outcome with the items examined and the evidence, rectification
 rounds, the supplier's answer, re-checks, and the deadline watch."""
 
+import io
+
+import pypdf
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone, translation
+from PIL import Image
 
 from accounts.models import Notification
 from catalog import services as catalog_services
@@ -213,6 +218,46 @@ def test_rectify_can_freeze_the_listing_meanwhile_and_the_passed_recheck_lifts_i
     current = check.rectifications.get()
     assert current.recheck_passed is True and current.rechecked_at is not None
     assert world.notes(world.user)[-1].subject == f"Rectification accepted: {world.product.name}"
+
+
+def test_the_supplier_s_answer_keeps_pictures_as_photos_and_pdfs_as_documents(world):
+    check = world.check()
+    world.rectify(check)
+    big = jpeg_upload("label.jpg", size=(3000, 1000))
+
+    services.check_respond(
+        check=check, by=world.user, text="已更正", evidence=Evidence(files=[big, _pdf_upload()])
+    )
+
+    supplier_files = check.evidence.filter(by_supplier=True).order_by("id")
+    assert [(e.kind, e.file_type) for e in supplier_files] == [
+        ("photo", "image/jpeg"),
+        ("document", "application/pdf"),
+    ]
+    with supplier_files[0].file.open("rb") as f:
+        assert Image.open(f).size == (services.EVIDENCE_IMAGE_MAX_SIDE, 800)  # sized as photos are
+
+
+def test_a_bad_file_in_the_answer_saves_nothing(world):
+    check = world.rectify(world.check())
+    before = check.evidence.count()
+
+    with pytest.raises(ValidationError) as exc:
+        services.check_respond(
+            check=check, by=world.user, text="已更正", evidence=Evidence(files=[not_an_image()])
+        )
+
+    assert list(exc.value.message_dict) == ["evidence"]
+    check.refresh_from_db()
+    assert (check.state, check.evidence.count()) == (CheckState.RECTIFYING, before)
+
+
+def _pdf_upload():
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return SimpleUploadedFile("report.pdf", buffer.getvalue(), content_type="application/pdf")
 
 
 def test_the_supplier_answers_and_the_reviewer_is_told(world):

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from accounts.models import User
+from accounts.models import AuditEntry, User
 from accounts.roles import OpsTeam
 from catalog import services as catalog_services
 from catalog.models import Category
@@ -115,7 +115,23 @@ def test_open_draws_the_sample_and_logs_the_seed(listings, internal):
         assert check.state == CheckState.ASSIGNED
         assert check.reviewer_id in reviewers
         assert set(check.risk_factors) >= {"credit_score", "violations", "reports"}
+        opened_by = check.events.get()
+        assert (opened_by.action, opened_by.from_status, opened_by.to_status, opened_by.actor) == (
+            "open",
+            "",
+            CheckState.ASSIGNED,
+            internal,
+        )
+        assert opened_by.details == {"phase": str(phase.pk), "reviewer": str(check.reviewer_id)}
     assert {c.product_id for c in checks} <= {p.pk for p in products}
+    # The audit log has the draw once (the phase's opening), not one entry per check.
+    assert (
+        list(
+            AuditEntry.objects.filter(object_type="inspections.SpotCheck").values_list("object_id", flat=True)
+        )
+        == []
+    )
+    assert AuditEntry.objects.filter(object_type="inspections.CheckPhase", action="open").count() == 1
 
 
 def test_the_draw_is_reproducible_from_its_seed(listings, internal):

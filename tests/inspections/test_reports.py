@@ -14,6 +14,7 @@ from catalog import services as catalog_services
 from catalog.workflow import ProductAction
 from inspections.models import CheckState, Report, ReportEvent, ReportPhoto, ReportState, SpotCheck
 from inspections.selectors import reports as selectors
+from inspections.services import checks as check_services
 from inspections.services import reports as services
 from suppliers.models import SupplierStatus
 from tests.catalog.conftest import jpeg_upload
@@ -344,7 +345,7 @@ def test_confirm_and_open_a_check_assigns_a_reviewer_who_did_not_approve_the_lis
     OpsFactory(teams=["internal_control"], is_active=False)
     OpsFactory(teams=["customer_service"])
     report = approved_by_control
-    assert services._eligible_reviewers(report.product) == [other.pk]
+    assert list(check_services.eligible_reviewers(report.product)) == [other]
 
     services.report_decide(report=report, by=control_ops, action="confirm", reason="属实", open_check=True)
 
@@ -366,6 +367,15 @@ def test_confirm_and_open_a_check_assigns_a_reviewer_who_did_not_approve_the_lis
     assert report.state == ReportState.CONFIRMED
     assert report.events.order_by("id").last().details == {"open_check": "yes"}
     assert Notification.objects.filter(user=other, subject__contains="targeted check").count() == 1
+    opened = check.events.get()
+    assert (opened.action, opened.from_status, opened.to_status, opened.actor, opened.details) == (
+        "open",
+        "",
+        CheckState.ASSIGNED,
+        control_ops,
+        {"reviewer": str(other.pk), "report": str(report.pk)},
+    )
+    assert check.risk_factors == {"report": report.pk}
 
 
 def test_no_eligible_reviewer_changes_nothing(approved_by_control, control_ops, buyer):

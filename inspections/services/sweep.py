@@ -276,7 +276,14 @@ def sweep_run_batch(*, batch_id: int) -> SweepBatch | None:
     marked FAILED with its error (in its own transaction) and the error re-raised."""
     try:
         with transaction.atomic():
-            batch = SweepBatch.objects.select_for_update().select_related("run").filter(pk=batch_id).first()
+            # Lock the batch row only: FOR UPDATE over the join would lock the run's row too and make every
+            # worker wait for the others' batches.
+            batch = (
+                SweepBatch.objects.select_for_update(of=("self",))
+                .select_related("run")
+                .filter(pk=batch_id)
+                .first()
+            )
             if batch is None:
                 return None
             if batch.state == SweepBatch.State.DONE:

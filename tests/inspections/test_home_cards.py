@@ -5,6 +5,7 @@ link with the count of checks waiting for its answer."""
 import datetime
 import re
 
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -64,6 +65,7 @@ def test_the_public_promise_cites_the_last_finished_nightly_sweep(client, listin
 
 
 def _ops_page(client, user):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Chinese unless one chooses
     client.force_login(user)
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("home"), **EN)

@@ -3,6 +3,7 @@ people and details labelled, the decision card after a passed re-check, and esca
 supplier has the round."""
 
 import pytest
+from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
@@ -29,7 +30,8 @@ def world(listings):
 
 
 def _page(user, url) -> str:
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client = Client()
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the site is Chinese unless one chooses
     client.force_login(user)
     response = client.get(url)
     assert response.status_code == 200

@@ -17,12 +17,13 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from accounts.models import User
 from catalog.models import Product, ProductStatus
 from demo import DemoContext, demo_scan_png
 from inspections.models import CheckPhase, CheckState, ListingStanding, Outcome, Report, SpotCheck, SweepRun
+from inspections.selectors.sweep import listing_findings
 from inspections.services import check_appeals, checks, phases, reports, sweep
 from inspections.services.checks import Evidence, ReviewItem
 from inspections.workflow import CheckAction, ReportAction
@@ -119,11 +120,9 @@ def _check_on(phase: CheckPhase, product: Product, control: User) -> SpotCheck:
     drawn = phase.checks.filter(product=product, state=CheckState.ASSIGNED).first()
     if drawn is not None:
         return drawn
-    standing = ListingStanding.objects.filter(product=product).first()
-    codes = "、".join(standing.codes) if standing else ""
-    return checks.check_open_targeted(
-        product=product, by=control, reason=f"滚动核查发现问题（{codes}），专项核查。"
-    )
+    with translation.override("zh-hans"):
+        found = "；".join(message for _code, _severity, message in listing_findings(product))
+    return checks.check_open_targeted(product=product, by=control, reason=f"滚动核查发现：{found}专项核查。")
 
 
 def _decide(check: SpotCheck, action: str, found: Finding | None, **extra) -> SpotCheck:

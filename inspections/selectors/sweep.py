@@ -8,7 +8,7 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from catalog.models import Category, Product
-from inspections.items import FINDING_CODES, Finding, Group, fix_for, item_for, render
+from inspections.items import FINDING_CODES, Finding, Group, describe, fix_for, item_for, render
 from inspections.models import ListingStanding, SweepBatch, SweepRun
 
 TREND_RUNS = 14
@@ -62,8 +62,9 @@ class Trend:
 
 
 def _label(code: str) -> str:
+    """A finding code in words (its message with the evidence left out), after its group."""
     item = item_for(code)
-    return f"{Group(item.group).label} · {code}" if item else code
+    return f"{Group(item.group).label} · {describe(code)}" if item else code
 
 
 def nightly_trend(*, runs: int = TREND_RUNS) -> Trend:

@@ -94,7 +94,7 @@ def _history(phase) -> list[dict]:
             {
                 "when": e.created_at,
                 "action": PHASE.action_label(e.action),
-                "who": (e.actor.get_full_name() or e.actor.username) if e.actor else "",
+                "who": e.actor.display_name if e.actor else "",
                 "reason": e.reason,
                 "details": [(label, details[key]) for key, label in DETAIL_LABELS.items() if key in details],
             }

@@ -87,6 +87,6 @@ def test_the_phase_history_shows_labels_full_names_and_labelled_details(listings
     history = page[page.index('data-testid="phase-history"') :]
     assert "Open and draw the sample" in history
     assert ">open<" not in history and world.reviewer.username not in history
-    assert world.reviewer.get_full_name() in history
+    assert world.reviewer.display_name in history
     assert "<dt>Random seed</dt><dd>1234567890123456789</dd>" in history
     assert "seed=" not in history

@@ -20,6 +20,19 @@ from django.conf import settings
 from django.db.models import Sum
 
 
+# No account's username is longer than its column (150); axes stores the username a failed login
+# tried in a column of 255, which a longer one would overflow (a 500 on PostgreSQL).
+USERNAME_MAX_LENGTH = 150
+
+
+def login_username(request, credentials: dict | None = None) -> str:
+    """The username a login tried, as axes records and locks it (``AXES_USERNAME_CALLABLE``): axes' own
+    reading, cut to the longest username an account can have."""
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) if credentials else request.POST.get(field)
+    return (username or "")[:USERNAME_MAX_LENGTH] if isinstance(username, str) else username
+
+
 def address_failures(request) -> int:
     """Failed logins from the request's address within the cool-off time, over every username."""
     address = getattr(request, "axes_ip_address", None)

@@ -7,6 +7,7 @@ Behind the proxy every request comes from the proxy's address; before the fix th
 import pytest
 from axes.models import AccessAttempt
 from django.test import RequestFactory
+from django.urls import reverse
 
 from core.client_ip import client_ip
 from demo import DEMO_PASSWORD
@@ -135,3 +136,11 @@ def test_client_address(settings, remote, forwarded, expected):
 
 def test_without_trusted_proxies_the_header_is_never_read(settings):
     assert _address(settings, PROXY, CLIENT_A, proxies=()) == PROXY
+
+
+def test_a_username_longer_than_any_account_is_refused_on_the_form_not_with_a_server_error(client):
+    """Form fuzzing found it on PostgreSQL: axes recorded the tried username in a 255-character column."""
+    response = client.post(reverse("accounts:login"), {"username": "9" * 300, "password": "x"})
+    assert response.status_code == 200
+    [attempt] = AccessAttempt.objects.all()
+    assert attempt.username == "9" * 150

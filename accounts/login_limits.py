@@ -19,7 +19,6 @@ from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Sum
 
-
 # No account's username is longer than its column (150); axes stores the username a failed login
 # tried in a column of 255, which a longer one would overflow (a 500 on PostgreSQL).
 USERNAME_MAX_LENGTH = 150

@@ -10,6 +10,7 @@ import pytest
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import hashers
+from django.utils import translation
 
 from marketplace.celery import app as celery_app
 from tests import services
@@ -93,6 +94,16 @@ def _eager_celery():
     celery_app.conf.task_always_eager = True
     yield
     celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _site_language():
+    """Each test starts in the site's language. A request activates the language it asked for in this
+    thread (marketplace.middleware) and nothing resets it, so a test that chose English (the language
+    cookie) would leave the next test on the same worker reading English messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture(autouse=True)

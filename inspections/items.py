@@ -73,15 +73,21 @@ class Item:
     code: str
     group: str
     severity: str
-    sanction: str
     check: Callable[[ListingFacts], list[Finding]]
     messages: Mapping[str, Promise]
     fix: Promise
     params: Callable[[dict], dict] | None = None
 
+    # What a finding implies without a person: its severity decides it (SANCTION_OF); a sanction given
+    # here must agree.
+    sanction: str | None = None
+
     def __post_init__(self):
-        if SANCTION_OF[self.severity] != self.sanction:
-            raise ValueError(f"{self.code}: a {self.severity} item implies {SANCTION_OF[self.severity]}")
+        implied = SANCTION_OF[self.severity]
+        if self.sanction is None:
+            object.__setattr__(self, "sanction", implied)
+        elif self.sanction != implied:
+            raise ValueError(f"{self.code}: a {self.severity} item implies {implied}")
         for code in self.messages:
             if not code.startswith(self.group + "."):
                 raise ValueError(f"{self.code}: {code} is not in group {self.group}")
@@ -158,7 +164,6 @@ QUALIFICATIONS = Item(
     code="qualification.documents",
     group=Group.QUALIFICATION,
     severity=Severity.BLOCKING,
-    sanction=Sanction.FREEZE,
     check=check_qualifications,
     messages={
         "qualification.missing": _("A valid %(document)s is required; none is on file."),
@@ -193,7 +198,6 @@ PRECHECK = Item(
     code="listing.precheck",
     group=Group.LISTING,
     severity=Severity.MAJOR,
-    sanction=Sanction.RECTIFY,
     check=check_precheck,
     messages={
         "listing.category_not_leaf": _("Choose the most specific category."),
@@ -254,7 +258,6 @@ SPEC_QUANTITY = Item(
     code="listing.spec_quantity",
     group=Group.LISTING,
     severity=Severity.BLOCKING,
-    sanction=Sanction.FREEZE,
     check=check_spec_quantity,
     messages={
         "listing.spec_quantity_mismatch": _(
@@ -280,7 +283,6 @@ ORIGIN_COUNTY = Item(
     code="listing.origin_county",
     group=Group.LISTING,
     severity=Severity.BLOCKING,
-    sanction=Sanction.FREEZE,
     check=check_origin_county,
     messages={
         "listing.county_ineligible": _(
@@ -319,7 +321,6 @@ TEST_REPORT = Item(
     code="listing.test_report",
     group=Group.LISTING,
     severity=Severity.BLOCKING,
-    sanction=Sanction.FREEZE,
     check=check_test_report,
     messages={
         "listing.test_report_missing": _(
@@ -360,7 +361,6 @@ TEST_REPORT_AGE = Item(
     code="listing.test_report_age",
     group=Group.LISTING,
     severity=Severity.BLOCKING,
-    sanction=Sanction.FREEZE,
     check=check_test_report_age,
     messages={
         "listing.test_report_too_old": _(
@@ -401,7 +401,6 @@ PRICE_VERDICT = Item(
     code="price.verdict",
     group=Group.PRICE,
     severity=Severity.MAJOR,
-    sanction=Sanction.RECTIFY,
     check=check_price_verdict,
     messages={
         "price.very_high": _("SKU “%(spec)s”: its unit price ¥%(unit_price)s is judged very high."),
@@ -445,7 +444,6 @@ PRICE_FRESHNESS = Item(
     code="price.freshness",
     group=Group.PRICE,
     severity=Severity.MINOR,
-    sanction=Sanction.WARN,
     check=check_price_freshness,
     messages={
         "price.no_verdict": _("SKU “%(spec)s”: its price has not been checked yet."),
@@ -502,7 +500,6 @@ TRACE = Item(
     code="trace.batches",
     group=Group.TRACE,
     severity=Severity.MAJOR,
-    sanction=Sanction.RECTIFY,
     check=check_trace,
     messages={
         "trace.batch_in_future": _("Batch %(batch)s is dated %(produced_on)s, in the future."),
